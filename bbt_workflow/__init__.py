@@ -1,0 +1,118 @@
+"""BBT Workflow: the editorial workflow of a provincial e-portal's editorial board."""
+import os
+
+from flask import Flask
+
+from .extensions import babel, csrf, db, login_manager, mail, migrate
+
+
+def create_app(config_class=None):
+    from config import config_from_env
+
+    config_class = config_class or config_from_env()
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
+        static_folder=os.path.join(os.path.dirname(__file__), "..", "static"),
+    )
+    app.config.from_object(config_class)
+    if hasattr(config_class, "check"):
+        config_class.check(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "bbt_workflow.sqlite3"
+        )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+
+    from .logging_setup import configure_logging
+
+    configure_logging(app)
+
+    db.init_app(app)
+    _configure_sqlite(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+
+    from .i18n import select_locale, select_timezone
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+
+    from .auth import login_setup
+
+    login_setup.init_app(app)
+
+    # Every model, so Alembic and relationships see them all.
+    from .accounts import models as _accounts  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .mailqueue import models as _mail  # noqa: F401
+
+    from .admin.views import bp as admin_bp
+    from .api import init_api
+    from .auth.views import bp as auth_bp
+    from .core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    init_api(app)
+
+    from .web_errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from .templating import register_template_helpers
+
+    register_template_helpers(app)
+
+    from .cli import bbt_cli
+
+    app.cli.add_command(bbt_cli)
+
+    from . import jobs
+    from .mailqueue.services import send_due_emails
+
+    if not jobs._tasks:
+        jobs.register_task("send_due_emails", send_due_emails)
+    if app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
+        jobs.install_in_process_runner(app, db)
+
+    return app
+
+
+def _configure_sqlite(app):
+    """Foreign keys on, and a busy timeout so the job thread and requests can share the file."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, connection_record):
+            # Let SQLAlchemy, not pysqlite, emit BEGIN: savepoints then work
+            # (SQLAlchemy's documented recipe for pysqlite).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN")
+
+

@@ -1,0 +1,1 @@
+"""Sites, units, users, memberships and categories: the model of the installation."""

@@ -1,0 +1,377 @@
+"""Managing the installation: sites, units, users, memberships, categories, targets.
+
+Every function takes the acting user explicitly, checks nothing about the
+request, flushes and never commits. Permission checks happen in the caller
+through permissions.py; services enforce the data rules.
+"""
+import csv
+import io
+import re
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..auth.services import check_password_policy
+from ..domain.categories import DEFAULT_CATEGORIES
+from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from .models import Category, Membership, PlanTarget, Site, Unit, User
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _field_error(field, message, code="validation_failed"):
+    return ValidationFailed(message, code=code, details={field: [str(message)]})
+
+
+def _check_code(code, field="code"):
+    if not code or not CODE_RE.match(code):
+        raise _field_error(field, _l("Use 1–40 lower-case letters, digits, '-' or '_'."))
+
+
+def _require_text(value, field, max_len=255):
+    value = (value or "").strip()
+    if not value:
+        raise _field_error(field, _l("This field is required."))
+    if len(value) > max_len:
+        raise _field_error(field, _l("At most %(n)s characters.", n=max_len))
+    return value
+
+
+# --- lookups ----------------------------------------------------------------
+
+def get_site(code, field=None):
+    """The site with this code. Unknown: NotFound, or a field error when `field` names
+    the input it came from (a reference in a request body is a 422, not a 404)."""
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        if field:
+            raise _field_error(field, _l("Unknown site %(code)s.", code=code), code="unknown_site")
+        raise NotFound(_l("No such site."))
+    return site
+
+
+def get_unit_by_code(code, field="unit"):
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise _field_error(field, _l("Unknown unit %(code)s.", code=code), code="unknown_unit")
+    return unit
+
+
+def get_user_by_username(username, field="username"):
+    user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+    if user is None:
+        raise _field_error(field, _l("Unknown user %(name)s.", name=username), code="unknown_user")
+    return user
+
+
+# --- units ------------------------------------------------------------------
+
+def create_unit(actor, *, code, name):
+    _check_code(code)
+    name = _require_text(name, "name")
+    if db.session.scalar(select(Unit.id).where(Unit.code == code)):
+        raise Conflict(_l("A unit with this code exists."), code="duplicate",
+                       details={"code": [str(_l("A unit with this code exists."))]})
+    unit = Unit(code=code, name=name)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def update_unit(actor, unit, *, name=None, active=None):
+    if name is not None:
+        unit.name = _require_text(name, "name")
+    if active is not None:
+        unit.active = bool(active)
+    db.session.flush()
+    return unit
+
+
+# --- sites ------------------------------------------------------------------
+
+def _check_site_fields(kind, approval_levels):
+    if kind not in SITE_KINDS:
+        raise _field_error("kind", _l("Kind must be portal or component."))
+    if approval_levels not in APPROVAL_LEVELS:
+        raise _field_error("approval_levels", _l("Approval levels must be 1 or 2."))
+
+
+def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True):
+    _check_code(code)
+    name = _require_text(name, "name")
+    _check_site_fields(kind, approval_levels)
+    if db.session.scalar(select(Site.id).where(Site.code == code)):
+        raise Conflict(_l("A site with this code exists."), code="duplicate",
+                       details={"code": [str(_l("A site with this code exists."))]})
+    parent_site = get_site(parent, field="parent") if parent else None
+    site = Site(code=code, name=name, kind=kind, approval_levels=approval_levels, parent=parent_site)
+    db.session.add(site)
+    db.session.flush()
+    if default_categories:
+        for position, (cat_code, cat_name) in enumerate(DEFAULT_CATEGORIES):
+            db.session.add(Category(site_id=site.id, code=cat_code, name=cat_name, position=position))
+        db.session.flush()
+    return site
+
+
+def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None):
+    new_kind = kind if kind is not None else site.kind
+    new_levels = approval_levels if approval_levels is not None else site.approval_levels
+    _check_site_fields(new_kind, new_levels)
+    if name is not None:
+        site.name = _require_text(name, "name")
+    site.kind, site.approval_levels = new_kind, new_levels
+    if parent is not ...:
+        if parent:
+            parent_site = get_site(parent, field="parent")
+            if parent_site.id == site.id:
+                raise _field_error("parent", _l("A site cannot be its own parent."))
+            site.parent = parent_site
+        else:
+            site.parent = None
+    if active is not None:
+        site.active = bool(active)
+    db.session.flush()
+    return site
+
+
+def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
+    if not (2000 <= int(year) <= 2100):
+        raise _field_error("year", _l("Year out of range."))
+    if plan_items < 0 or royalty_budget < 0:
+        raise _field_error("plan_items", _l("Targets cannot be negative."))
+    target = db.session.scalar(
+        select(PlanTarget).where(PlanTarget.site_id == site.id, PlanTarget.year == year)
+    )
+    if target is None:
+        target = PlanTarget(site_id=site.id, year=year)
+        db.session.add(target)
+    target.plan_items, target.royalty_budget = plan_items, royalty_budget
+    db.session.flush()
+    return target
+
+
+# --- categories -------------------------------------------------------------
+
+def create_category(actor, site, *, code, name):
+    _check_code(code)
+    name = _require_text(name, "name")
+    if db.session.scalar(select(Category.id).where(Category.site_id == site.id, Category.code == code)):
+        raise Conflict(_l("This site already has a category with this code."), code="duplicate",
+                       details={"code": [str(_l("This site already has a category with this code."))]})
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Category.position), -1) + 1).where(Category.site_id == site.id)
+    )
+    category = Category(site_id=site.id, code=code, name=name, position=position)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(actor, category, *, name=None, active=None):
+    if name is not None:
+        category.name = _require_text(name, "name")
+    if active is not None:
+        category.active = bool(active)
+    db.session.flush()
+    return category
+
+
+# --- users ------------------------------------------------------------------
+
+def _normalise_user_fields(username, email, full_name):
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise _field_error("username", _l("Use 2–64 letters, digits, '.', '-' or '_'."))
+    email = (email or "").strip().lower()
+    if len(email) > 255 or not EMAIL_RE.match(email):
+        raise _field_error("email", _l("Invalid email address."))
+    full_name = _require_text(full_name, "full_name")
+    return username, email, full_name
+
+
+def _check_unique_user(username, email, exclude_id=None):
+    q = select(User.id).where(func.lower(User.username) == username.lower())
+    if exclude_id:
+        q = q.where(User.id != exclude_id)
+    if db.session.scalar(q):
+        raise Conflict(_l("This username is taken."), code="duplicate",
+                       details={"username": [str(_l("This username is taken."))]})
+    q = select(User.id).where(User.email == email)
+    if exclude_id:
+        q = q.where(User.id != exclude_id)
+    if db.session.scalar(q):
+        raise Conflict(_l("This email is used by another account."), code="duplicate",
+                       details={"email": [str(_l("This email is used by another account."))]})
+
+
+def create_user(actor, *, username, email, full_name, password=None, unit=None, pen_name=None,
+                phone=None, is_admin=False, active=True):
+    """Create a user. With no password, the account gets a random one: set it by a reset link."""
+    username, email, full_name = _normalise_user_fields(username, email, full_name)
+    _check_unique_user(username, email)
+    if password:
+        check_password_policy(password, username)
+    user = User(
+        username=username, email=email, full_name=full_name,
+        unit=get_unit_by_code(unit) if unit else None,
+        pen_name=(pen_name or "").strip() or None, phone=(phone or "").strip() or None,
+        is_admin=bool(is_admin), active=bool(active),
+    )
+    user.set_password(password or secrets.token_urlsafe(32))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(actor, user, **changes):
+    username = changes.get("username", user.username)
+    email = changes.get("email", user.email)
+    full_name = changes.get("full_name", user.full_name)
+    username, email, full_name = _normalise_user_fields(username, email, full_name)
+    _check_unique_user(username, email, exclude_id=user.id)
+    if "is_admin" in changes or "active" in changes:
+        # An admin cannot lock themselves out of administration.
+        if actor is not None and actor.id == user.id and (
+            changes.get("is_admin") is False or changes.get("active") is False
+        ):
+            raise ValidationFailed(_l("You cannot remove your own admin rights or deactivate yourself."),
+                                   code="self_lockout")
+    user.username, user.email, user.full_name = username, email, full_name
+    if "password" in changes and changes["password"]:
+        check_password_policy(changes["password"], username)
+        user.set_password(changes["password"])
+    if "unit" in changes:
+        user.unit = get_unit_by_code(changes["unit"]) if changes["unit"] else None
+    for field in ("pen_name", "phone"):
+        if field in changes:
+            setattr(user, field, (changes[field] or "").strip() or None)
+    if "is_admin" in changes:
+        user.is_admin = bool(changes["is_admin"])
+    if "active" in changes:
+        user.active = bool(changes["active"])
+    db.session.flush()
+    return user
+
+
+# --- memberships ------------------------------------------------------------
+
+def _check_roles(roles):
+    roles = list(roles or [])
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise _field_error("roles", _l("Choose one or more of: %(roles)s.", roles=", ".join(ROLES)))
+    return sorted(set(roles))
+
+
+def set_membership(actor, user, site, roles):
+    """Give the user exactly these roles on the site (creating the membership)."""
+    roles = _check_roles(roles)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.site_id == site.id)
+    )
+    if membership is None:
+        membership = Membership(user=user, site=site)
+        db.session.add(membership)
+    membership.set_roles(roles)
+    db.session.flush()
+    return membership
+
+
+def delete_membership(actor, membership):
+    db.session.delete(membership)
+    db.session.flush()
+
+
+# --- CSV import of users ----------------------------------------------------
+
+CSV_COLUMNS = ("username", "email", "full_name", "unit", "pen_name", "phone", "password", "site", "roles")
+REQUIRED_CSV_COLUMNS = ("username", "email", "full_name")
+MAX_CSV_ROWS = 5000
+
+
+class ImportReport:
+    def __init__(self):
+        self.created = []
+        self.errors = []  # (line number, username, message)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _decode_csv(data):
+    if isinstance(data, str):
+        return data
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(_l("The file is not UTF-8 text."), code="bad_encoding")
+
+
+def import_users_csv(actor, data, *, invite=None):
+    """All-or-nothing: every row is checked; with any bad row nothing is kept.
+
+    Rows run inside a savepoint each so one bad row reports its own error and the
+    others are still checked; at the end, any error rolls back the whole import.
+    `invite(user)` is called for created users without a password (queue a link).
+    """
+    text = _decode_csv(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if missing or unknown:
+        raise ValidationFailed(
+            _l("Columns must be: %(cols)s (missing: %(missing)s; unknown: %(unknown)s).",
+               cols=", ".join(CSV_COLUMNS), missing=", ".join(missing) or "—",
+               unknown=", ".join(unknown) or "—"),
+            code="bad_header",
+        )
+    reader.fieldnames = header
+    report = ImportReport()
+    outer = db.session.begin_nested()
+    for index, raw in enumerate(reader):
+        line = index + 2  # the header is line 1
+        if index >= MAX_CSV_ROWS:
+            report.errors.append((line, "", str(_l("Too many rows (at most %(n)s).", n=MAX_CSV_ROWS))))
+            break
+        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        if None in raw:
+            report.errors.append((line, row.get("username", ""), str(_l("Too many fields in this row."))))
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            user = create_user(
+                actor, username=row.get("username"), email=row.get("email"),
+                full_name=row.get("full_name"), password=row.get("password") or None,
+                unit=row.get("unit") or None, pen_name=row.get("pen_name"), phone=row.get("phone"),
+            )
+            if row.get("site") or row.get("roles"):
+                if not row.get("site"):
+                    raise _field_error("site", _l("Roles given without a site."))
+                site = get_site(row["site"], field="site")
+                roles = [r.strip() for r in re.split(r"[;|]", row.get("roles", "")) if r.strip()]
+                set_membership(actor, user, site, roles)
+            savepoint.commit()
+            report.created.append((user, not row.get("password")))
+        except (ValidationFailed, Conflict) as exc:
+            savepoint.rollback()
+            report.errors.append((line, row.get("username", ""), str(exc.message)))
+    if report.errors:
+        outer.rollback()
+        report.created = []
+        return report
+    outer.commit()
+    if invite:
+        for user, needs_password in report.created:
+            if needs_password:
+                invite(user)
+    return report

@@ -1,0 +1,1 @@
+"""Admin screens: sites, units, users, memberships, categories, targets, CSV import."""

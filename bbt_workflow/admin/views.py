@@ -1,0 +1,347 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..accounts import services
+from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
+from ..auth.services import request_password_reset
+from ..errors import ServiceError
+from ..extensions import db
+from ..permissions import requires
+from .forms import (
+    CategoryForm, ImportUsersForm, MembershipForm, SearchForm, SiteForm, TargetForm, UnitForm, UserForm,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 50
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+
+def _paginate(stmt):
+    return db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                       max_per_page=PER_PAGE, error_out=False)
+
+
+def _apply_service_error(form, exc):
+    """Show a service error on the form field it names, else as a flash message."""
+    db.session.rollback()
+    placed = False
+    for field, messages in (exc.details or {}).items():
+        if field in form and isinstance(messages, list):
+            form[field].errors = list(form[field].errors or []) + [str(m) for m in messages]
+            placed = True
+    if not placed:
+        flash(str(exc.message), "danger")
+
+
+def _get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _site_or_404(code):
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        abort(404)
+    return site
+
+
+def _unit_choices():
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    return [("", _("— none —"))] + [(u.code, u.name) for u in units]
+
+
+def _site_choices(empty=None):
+    sites = db.session.scalars(select(Site).order_by(Site.kind.desc(), Site.name)).all()
+    choices = [(s.code, s.name) for s in sites]
+    return ([("", empty)] if empty else []) + choices
+
+
+@bp.route("/")
+@requires("admin")
+def index():
+    counts = {
+        "sites": db.session.scalar(select(func.count(Site.id))),
+        "units": db.session.scalar(select(func.count(Unit.id))),
+        "users": db.session.scalar(select(func.count(User.id))),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+# --- units ------------------------------------------------------------------
+
+@bp.route("/units")
+@requires("admin")
+def units():
+    page = _paginate(select(Unit).order_by(Unit.name))
+    return render_template("admin/units.html", page=page)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@requires("admin")
+def unit_form(unit_id=None):
+    unit = _get_or_404(Unit, unit_id) if unit_id else None
+    form = UnitForm(obj=unit)
+    if unit:
+        form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            if unit:
+                services.update_unit(_actor(), unit, name=form.name.data, active=form.active.data)
+            else:
+                services.create_unit(_actor(), code=form.code.data, name=form.name.data)
+        except ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+# --- sites ------------------------------------------------------------------
+
+@bp.route("/sites")
+@requires("admin")
+def sites():
+    page = _paginate(select(Site).order_by(Site.kind.desc(), Site.name))
+    return render_template("admin/sites.html", page=page)
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@bp.route("/sites/<site>/edit", methods=["GET", "POST"])
+@requires("admin")
+def site_form(site=None):
+    site_obj = _site_or_404(site) if site else None
+    form = SiteForm(obj=site_obj)
+    form.parent.choices = _site_choices(empty=_("— none —"))
+    if request.method == "GET" and site_obj:
+        form.parent.data = site_obj.parent.code if site_obj.parent else ""
+    if site_obj:
+        form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            if site_obj:
+                services.update_site(
+                    _actor(), site_obj, name=form.name.data, kind=form.kind.data,
+                    approval_levels=form.approval_levels.data, parent=form.parent.data or None,
+                    active=form.active.data,
+                )
+                code = site_obj.code
+            else:
+                created = services.create_site(
+                    _actor(), code=form.code.data, name=form.name.data, kind=form.kind.data,
+                    approval_levels=form.approval_levels.data, parent=form.parent.data or None,
+                )
+                code = created.code
+        except ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.site_detail", site=code))
+    return render_template("admin/site_form.html", form=form, site=site_obj)
+
+
+@bp.route("/sites/<site>")
+@requires("admin")
+def site_detail(site):
+    site_obj = _site_or_404(site)
+    categories = db.session.scalars(
+        select(Category).where(Category.site_id == site_obj.id).order_by(Category.position, Category.id)
+    ).all()
+    targets = db.session.scalars(
+        select(PlanTarget).where(PlanTarget.site_id == site_obj.id).order_by(PlanTarget.year.desc())
+    ).all()
+    members = _paginate(
+        select(Membership).join(User).where(Membership.site_id == site_obj.id).order_by(User.full_name)
+    )
+    return render_template(
+        "admin/site_detail.html", site=site_obj, categories=categories, targets=targets, members=members,
+        category_form=CategoryForm(prefix="cat"), target_form=TargetForm(prefix="target"),
+    )
+
+
+@bp.route("/sites/<site>/categories", methods=["POST"])
+@requires("admin")
+def category_create(site):
+    site_obj = _site_or_404(site)
+    form = CategoryForm(prefix="cat")
+    if form.validate_on_submit():
+        try:
+            services.create_category(_actor(), site_obj, code=form.code.data, name=form.name.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Category added."), "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "danger")
+    return redirect(url_for("admin.site_detail", site=site_obj.code))
+
+
+@bp.route("/sites/<site>/categories/<int:category_id>/toggle", methods=["POST"])
+@requires("admin")
+def category_toggle(site, category_id):
+    site_obj = _site_or_404(site)
+    category = _get_or_404(Category, category_id)
+    if category.site_id != site_obj.id:
+        abort(404)
+    services.update_category(_actor(), category, active=not category.active)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("admin.site_detail", site=site_obj.code))
+
+
+@bp.route("/sites/<site>/targets", methods=["POST"])
+@requires("admin")
+def target_set(site):
+    site_obj = _site_or_404(site)
+    form = TargetForm(prefix="target")
+    if form.validate_on_submit():
+        try:
+            services.set_plan_target(_actor(), site_obj, form.year.data, plan_items=form.plan_items.data,
+                                     royalty_budget=form.royalty_budget.data or 0)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Plan target saved."), "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "danger")
+    return redirect(url_for("admin.site_detail", site=site_obj.code))
+
+
+# --- users ------------------------------------------------------------------
+
+def _invite(user):
+    from ..auth.views import _reset_url
+
+    request_password_reset(user.email, _reset_url, hours=72)
+
+
+@bp.route("/users")
+@requires("admin")
+def users():
+    search = SearchForm(request.args)
+    stmt = select(User).order_by(User.full_name)
+    if search.validate() and search.q.data:
+        like = f"%{search.q.data.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
+                              User.email.like(like)))
+    page = _paginate(stmt)
+    return render_template("admin/users.html", page=page, search=search)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires("admin")
+def user_form(user_id=None):
+    user = _get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user)
+    form.unit.choices = _unit_choices()
+    if request.method == "GET" and user:
+        form.unit.data = user.unit.code if user.unit else ""
+    if form.validate_on_submit():
+        fields = dict(
+            username=form.username.data, email=form.email.data, full_name=form.full_name.data,
+            unit=form.unit.data or None, pen_name=form.pen_name.data, phone=form.phone.data,
+            is_admin=form.is_admin.data, active=form.active.data,
+        )
+        try:
+            if user:
+                if form.password.data:
+                    fields["password"] = form.password.data
+                services.update_user(_actor(), user, **fields)
+                target = user
+            else:
+                target = services.create_user(_actor(), password=form.password.data or None, **fields)
+                if not form.password.data:
+                    _invite(target)
+        except ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.user_detail", user_id=target.id))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>")
+@requires("admin")
+def user_detail(user_id):
+    user = _get_or_404(User, user_id)
+    form = MembershipForm()
+    form.site.choices = _site_choices()
+    return render_template("admin/user_detail.html", user=user, form=form)
+
+
+@bp.route("/users/<int:user_id>/memberships", methods=["POST"])
+@requires("admin")
+def membership_set(user_id):
+    user = _get_or_404(User, user_id)
+    form = MembershipForm()
+    form.site.choices = _site_choices()
+    if form.validate_on_submit():
+        try:
+            site = services.get_site(form.site.data, field="site")
+            services.set_membership(_actor(), user, site, form.roles.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Roles saved."), "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "danger")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/memberships/<int:membership_id>/delete", methods=["POST"])
+@requires("admin")
+def membership_delete(membership_id):
+    membership = _get_or_404(Membership, membership_id)
+    user_id = membership.user_id
+    services.delete_membership(_actor(), membership)
+    db.session.commit()
+    flash(_("Membership removed."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@requires("admin")
+def users_import():
+    form = ImportUsersForm()
+    report = None
+    if form.validate_on_submit():
+        data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+        try:
+            report = services.import_users_csv(_actor(), data, invite=_invite)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.file.errors = [str(exc.message)]
+        else:
+            if report.ok:
+                db.session.commit()
+                flash(_("%(n)s users imported.", n=len(report.created)), "success")
+            else:
+                db.session.rollback()
+                flash(_("Nothing was imported: fix the rows below and upload the file again."), "danger")
+    return render_template("admin/users_import.html", form=form, report=report,
+                           columns=services.CSV_COLUMNS)

@@ -1,0 +1,28 @@
+from flask import abort, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ..extensions import csrf
+
+blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="BBT Workflow API v1")
+
+BEARER = [{"bearerAuth": []}]
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Endpoints that take multipart uploads instead of JSON.
+MULTIPART_ENDPOINTS = set()
+
+
+@blp.before_request
+def _authenticate_and_guard():
+    from ..auth.login_setup import load_bearer_user
+
+    if request.method in {"POST", "PUT", "PATCH"} and request.content_length != 0:
+        expected = "multipart/form-data" if request.endpoint in MULTIPART_ENDPOINTS else "application/json"
+        if request.mimetype != expected:
+            abort(415)
+    user = load_bearer_user()  # raises TokenRejected (401) for a bad token
+    if user is None and request.method in UNSAFE_METHODS and current_user.is_authenticated:
+        # Cookie-authenticated calls (from our own pages) need the CSRF token.
+        csrf.protect()

@@ -1,0 +1,195 @@
+"""Request and response schemas: the single source for validation and the OpenAPI document."""
+import functools
+
+from marshmallow import Schema, fields, validate
+
+from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
+
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="Use 1–40 lower-case letters, digits, '-' or '_'.")
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict()
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+@functools.cache
+def page_of(item_schema):
+    """A list response schema {items, page, per_page, total} for item_schema."""
+    name = item_schema.__name__.removesuffix("Schema") + "Page"
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+# --- tokens ------------------------------------------------------------------
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+# --- sites, categories, units ------------------------------------------------
+
+class SiteSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
+    approval_levels = fields.Integer(required=True)
+    parent = fields.Function(lambda s: s.parent.code if s.parent else None, allow_none=True)
+    active = fields.Boolean()
+
+
+class SiteCreateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
+    approval_levels = fields.Integer(load_default=2, validate=validate.OneOf(APPROVAL_LEVELS))
+    parent = fields.String(allow_none=True, validate=CODE)
+
+
+class SiteUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    kind = fields.String(validate=validate.OneOf(SITE_KINDS))
+    approval_levels = fields.Integer(validate=validate.OneOf(APPROVAL_LEVELS))
+    parent = fields.String(allow_none=True, validate=CODE)
+    active = fields.Boolean()
+
+
+class CategorySchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class CategoryCreateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class CategoryUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    active = fields.Boolean()
+
+
+class UnitSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class UnitCreateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class UnitUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    active = fields.Boolean()
+
+
+class TargetSchema(Schema):
+    site = fields.Function(lambda t: t.site.code)
+    year = fields.Integer(required=True)
+    plan_items = fields.Integer(required=True)
+    royalty_budget = fields.Integer(required=True)
+
+
+class TargetUpdateSchema(Schema):
+    plan_items = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+    royalty_budget = fields.Integer(required=True, validate=validate.Range(min=0, max=10**15))
+
+
+# --- users and memberships ---------------------------------------------------
+
+class MembershipSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    site = fields.Function(lambda m: m.site.code)
+    roles = fields.Function(lambda m: sorted(m.role_set))
+
+
+class MeSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    email = fields.String(required=True)
+    unit = fields.Function(lambda u: u.unit.code if u.unit else None, allow_none=True)
+    is_admin = fields.Boolean(required=True)
+    memberships = fields.List(fields.Nested(MembershipSummarySchema))
+
+
+class UserSchema(MeSchema):
+    pen_name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    email = fields.Email(required=True, validate=validate.Length(max=255))
+    unit = fields.String(allow_none=True, validate=validate.Length(max=40))
+    pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    is_admin = fields.Boolean(load_default=False)
+    active = fields.Boolean(load_default=True)
+
+
+class UserUpdateSchema(Schema):
+    username = fields.String(validate=validate.Length(min=2, max=64))
+    password = fields.String(validate=validate.Length(min=1, max=128))
+    full_name = fields.String(validate=validate.Length(min=1, max=255))
+    email = fields.Email(validate=validate.Length(max=255))
+    unit = fields.String(allow_none=True, validate=validate.Length(max=40))
+    pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    is_admin = fields.Boolean()
+    active = fields.Boolean()
+
+
+class UserListArgs(PageArgs):
+    q = fields.String(validate=validate.Length(max=100))
+    site = fields.String(validate=validate.Length(max=40))
+
+
+class MembershipSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.Function(lambda m: m.user.username)
+    site = fields.Function(lambda m: m.site.code)
+    roles = fields.Function(lambda m: sorted(m.role_set))
+
+
+class MembershipCreateSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    site = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1, max=4)
+    )
+
+
+class MembershipListArgs(PageArgs):
+    site = fields.String(validate=validate.Length(max=40))
+    username = fields.String(validate=validate.Length(max=64))

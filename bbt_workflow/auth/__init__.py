@@ -1,0 +1,1 @@
+"""Login, lockout, password reset, API tokens."""

@@ -1,0 +1,1 @@
+"""Home, site overview, health check."""

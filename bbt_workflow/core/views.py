@@ -1,0 +1,41 @@
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from ..accounts.models import Category
+from ..extensions import db
+from ..permissions import is_admin, requires, roles_on, site_for, visible_sites_query
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@requires("authenticated")
+def home():
+    sites = db.session.scalars(visible_sites_query(current_user)).all()
+    rows = [(site, sorted(roles_on(current_user, site))) for site in sites]
+    return render_template("core/home.html", rows=rows, is_admin=is_admin(current_user))
+
+
+@bp.route("/sites/<site>")
+@requires("authenticated")
+def site_overview(site):
+    site_obj = site_for(current_user, site)
+    categories = db.session.scalars(
+        select(Category).where(Category.site_id == site_obj.id).order_by(Category.position, Category.id)
+    ).all()
+    return render_template(
+        "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj))
+    )
+
+
+@bp.route("/healthz")
+@requires("public")
+def healthz():
+    """For operators and load balancers: 200 when the database answers, else 503."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable", "error": type(exc).__name__}), 503
+    return jsonify({"status": "ok", "database": "ok"})

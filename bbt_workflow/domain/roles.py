@@ -1,0 +1,14 @@
+"""Roles held per site (WORKFLOW.md) and site kinds."""
+
+CONTRIBUTOR = "contributor"
+EDITOR = "editor"
+APPROVER = "approver"
+ACCOUNTANT = "accountant"
+
+ROLES = (CONTRIBUTOR, EDITOR, APPROVER, ACCOUNTANT)
+
+SITE_KINDS = ("portal", "component")
+APPROVAL_LEVELS = (1, 2)
+
+# Roles that work the editorial queue of a site.
+REVIEW_ROLES = frozenset({EDITOR, APPROVER})

@@ -1,0 +1,41 @@
+"""Errors services raise; views and the API turn them into responses.
+
+Messages are lazy translatable strings, rendered in the caller's language.
+"""
+
+
+class ServiceError(Exception):
+    status = 422
+    code = "rule_violated"
+
+    def __init__(self, message, *, code=None, details=None):
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class ValidationFailed(ServiceError):
+    status = 422
+    code = "validation_failed"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"

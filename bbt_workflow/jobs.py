@@ -1,0 +1,95 @@
+"""The job runner, behind one small module so it can be swapped.
+
+Embedded default: one daemon thread in the web process (or `flask bbt worker`)
+runs the registered periodic tasks, and is woken early after a commit that
+queued work. The durable queues are database tables (outbound mail, and later
+the publishing outbox), so a crash loses nothing: the next run picks rows up.
+"""
+import logging
+import threading
+
+from sqlalchemy import event
+
+log = logging.getLogger(__name__)
+
+_tasks = []  # (name, callable) run with an app context on each tick
+
+
+def register_task(name, func):
+    _tasks.append((name, func))
+
+
+def run_tasks_once(app):
+    """Run every registered task once; one failing task does not stop the others."""
+    for name, func in list(_tasks):
+        with app.app_context():
+            try:
+                func()
+            except Exception:
+                log.exception("job failed", extra={"job": name})
+
+
+class InProcessRunner:
+    def __init__(self, app, interval=5.0):
+        self.app = app
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self):
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="bbt-jobs", daemon=True)
+            self._thread.start()
+
+    def kick(self):
+        self._wake.set()
+
+    def stop(self):
+        self._stop.set()
+        self._wake.set()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            run_tasks_once(self.app)
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+def install_in_process_runner(app, db):
+    """Start the thread and wake it after any commit that queued mail."""
+    runner = InProcessRunner(app)
+    app.extensions["bbt_jobs"] = runner
+
+    from .mailqueue.models import OutboundEmail
+
+    @event.listens_for(db.session, "after_flush")
+    def _note_queued_mail(session, flush_context):
+        # In after_flush, session.new still lists what this flush inserted.
+        if any(isinstance(obj, OutboundEmail) for obj in session.new):
+            session.info["bbt_kick"] = True
+
+    @event.listens_for(db.session, "after_rollback")
+    def _forget_after_rollback(session):
+        session.info.pop("bbt_kick", None)
+
+    @event.listens_for(db.session, "after_commit")
+    def _kick_after_commit(session):
+        if session.info.pop("bbt_kick", False):
+            runner.kick()
+
+    runner.start()
+    return runner
+
+
+def run_worker(app, interval=2.0):
+    """`flask bbt worker`: the same tasks in the foreground, until interrupted."""
+    import time
+
+    log.info("worker started", extra={"interval": interval})
+    try:
+        while True:
+            run_tasks_once(app)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        log.info("worker stopped")

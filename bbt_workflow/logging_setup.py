@@ -1,0 +1,52 @@
+"""Structured logging: one JSON object per line, with the request id when there is one."""
+import json
+import logging
+import sys
+import uuid
+
+from flask import g, has_request_context, request
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        data = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if has_request_context():
+            data["request_id"] = getattr(g, "request_id", None)
+            data["path"] = request.path
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                data[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(app):
+    handler = logging.StreamHandler(sys.stderr)
+    if app.config.get("LOG_JSON"):
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("bbt_workflow")
+    root.handlers[:] = [handler]
+    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    root.propagate = False
+
+    @app.before_request
+    def _assign_request_id():
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+
+    @app.after_request
+    def _log_request(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        logging.getLogger("bbt_workflow.request").info(
+            "request", extra={"method": request.method, "status": response.status_code}
+        )
+        return response

@@ -1,0 +1,1 @@
+"""Durable outgoing mail: queued in the transaction, sent after commit, retried."""

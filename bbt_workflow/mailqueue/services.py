@@ -1,0 +1,96 @@
+"""Queue mail in the caller's transaction; send it after commit, with retries.
+
+Services call queue_email(); nothing touches SMTP until the transaction that
+queued the mail has committed, and a slow or absent SMTP server never blocks
+a request or loses a message.
+"""
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import select
+
+from ..db_types import utcnow
+from ..extensions import db, mail
+from .models import OutboundEmail
+
+log = logging.getLogger(__name__)
+
+# Delay before attempt n+1 (after n failures); past the end the row is dead.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+
+
+def queue_email(recipient, template, *, locale="vi", **context):
+    """Render templates/email/<template>.{subject,txt,html} in the recipient's language."""
+    with force_locale(locale or "vi"):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        body_text = render_template(f"email/{template}.txt", **context)
+        body_html = render_template(f"email/{template}.html", **context)
+    row = OutboundEmail(
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html
+    )
+    db.session.add(row)
+    return row
+
+
+def _deliver(row):
+    if not current_app.config.get("MAIL_SERVER"):
+        # Embedded default: the console is the mailbox.
+        log.info(
+            "email (console)", extra={"to": row.recipient, "subject": row.subject, "body": row.body_text}
+        )
+        print(f"--- email to {row.recipient}: {row.subject}\n{row.body_text}\n---", flush=True)
+        return
+    msg = Message(
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body_text,
+        html=row.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    mail.send(msg)
+
+
+def send_due_emails(limit=50, now=None):
+    """Send pending mail that is due. Returns (sent, failed). Commits per message."""
+    now = now or utcnow()
+    stmt = (
+        select(OutboundEmail)
+        .where(OutboundEmail.state == "pending", OutboundEmail.next_attempt_at <= now)
+        .order_by(OutboundEmail.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = db.session.scalars(stmt).all()
+    sent = failed = 0
+    for row in rows:
+        row.attempts += 1
+        try:
+            _deliver(row)
+        except Exception as exc:  # any SMTP or network failure: retry later
+            failed += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts > len(RETRY_DELAYS):
+                row.state = "dead"
+                log.error("email dead", extra={"email_id": row.id, "error": row.last_error})
+            else:
+                row.next_attempt_at = now + RETRY_DELAYS[row.attempts - 1]
+                log.warning("email retry", extra={"email_id": row.id, "error": row.last_error})
+        else:
+            sent += 1
+            row.state = "sent"
+            row.sent_at = utcnow()
+            row.last_error = None
+    db.session.commit()
+    return sent, failed

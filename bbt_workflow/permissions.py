@@ -1,0 +1,118 @@
+"""Who may do what: named predicates, in one place.
+
+Views, API handlers and services all ask these functions. Each route declares
+its rule with @requires(...), which both enforces it and records it on the view
+function (`view.bbt_rule`), so an authorization matrix can be generated from
+the URL map.
+
+A role on site A grants nothing on site B. Objects the caller may not see
+answer 404, never 403, so their existence does not leak.
+"""
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .domain.roles import ACCOUNTANT, APPROVER, REVIEW_ROLES
+from .extensions import db
+
+
+# --- predicates -------------------------------------------------------------
+
+def is_admin(user):
+    return bool(user and user.is_authenticated and user.is_admin)
+
+
+def roles_on(user, site):
+    if not (user and user.is_authenticated) or site is None:
+        return frozenset()
+    return user.roles_on(site)
+
+
+def is_member(user, site):
+    return is_admin(user) or bool(roles_on(user, site))
+
+
+def can_view_site(user, site):
+    return is_member(user, site)
+
+
+def can_review(user, site):
+    """Work the site's editorial queue (editors and approvers)."""
+    return is_admin(user) or bool(roles_on(user, site) & REVIEW_ROLES)
+
+
+def can_approve(user, site):
+    return is_admin(user) or APPROVER in roles_on(user, site)
+
+
+def can_account(user, site):
+    return is_admin(user) or ACCOUNTANT in roles_on(user, site)
+
+
+def can_manage_installation(user):
+    """Users, units, sites, categories, rates, endpoints: admins only."""
+    return is_admin(user)
+
+
+def visible_sites_query(user):
+    """Sites the user may open: all for admins, else those they are a member of."""
+    from .accounts.models import Membership, Site
+
+    stmt = select(Site).order_by(Site.kind.desc(), Site.name)
+    if not is_admin(user):
+        stmt = stmt.join(Membership, Membership.site_id == Site.id).where(
+            Membership.user_id == user.id
+        )
+    return stmt
+
+
+def site_for(user, code):
+    """The site with this code if the user may see it, else 404."""
+    from .accounts.models import Site
+
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None or not can_view_site(user, site):
+        abort(404)
+    return site
+
+
+# --- route rules ------------------------------------------------------------
+
+# Rule name -> predicate(user, view_kwargs). "public" needs nothing.
+RULES = {
+    "public": None,
+    "authenticated": lambda user, kwargs: True,
+    "admin": lambda user, kwargs: can_manage_installation(user),
+}
+
+
+def requires(rule):
+    """Declare and enforce a route's rule.
+
+    Unauthenticated callers get 401 (the login page for browser routes);
+    authenticated callers who fail the rule get 403.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check = RULES[rule]
+            if check is not None:
+                if not current_user.is_authenticated:
+                    abort(401)
+                if not check(current_user, kwargs):
+                    abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.bbt_rule = rule
+        return wrapped
+
+    return decorate
+
+
+def is_api_request():
+    return request.path.startswith("/api/")

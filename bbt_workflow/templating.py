@@ -1,0 +1,43 @@
+"""Jinja helpers: Vietnamese number and date formats, labels for codes."""
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "contributor": _l("Contributor"),
+    "editor": _l("Editor"),
+    "approver": _l("Approver"),
+    "accountant": _l("Accountant"),
+}
+SITE_KIND_LABELS = {"portal": _l("Provincial portal"), "component": _l("Component site")}
+
+
+def format_number(value):
+    """16.533 in Vietnamese, 16,533 in English (CLDR via Babel)."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def format_date(value):
+    """dd/mm/yyyy, in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy")
+
+
+def format_datetime_local(value):
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def register_template_helpers(app):
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime_local
+    app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
+    app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS}

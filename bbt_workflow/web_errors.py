@@ -1,0 +1,99 @@
+"""One error handler for the app: JSON in the API's format under /api/, HTML pages elsewhere."""
+import logging
+
+from flask import jsonify, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .errors import ServiceError
+from .extensions import db
+from .permissions import is_api_request
+
+log = logging.getLogger(__name__)
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+    500: "internal_error",
+}
+
+
+def _messages():
+    # Called at response time so the text is in the request's language.
+    return {
+        400: _("The request is malformed."),
+        401: _("Authentication is required."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("Conflict with the current state."),
+        413: _("The request is too large."),
+        415: _("Unsupported media type: send application/json."),
+        422: _("The input breaks a rule."),
+        429: _("Too many requests."),
+        500: _("An internal error occurred. It has been logged."),
+    }
+
+
+def api_error(status, code, message, details=None):
+    response = jsonify({"error": {"code": code, "message": str(message), "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ServiceError)
+    def _service_error(exc):
+        db.session.rollback()
+        if is_api_request():
+            return api_error(exc.status, exc.code, exc.message, exc.details)
+        return render_template("errors/error.html", status=exc.status, message=str(exc.message)), exc.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        db.session.rollback()
+        message = _("The form has expired or lacks its security token. Reload the page and try again.")
+        if is_api_request():
+            return api_error(400, "csrf_failed", message)
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        db.session.rollback()
+        status = exc.code or 500
+        if is_api_request():
+            data = getattr(exc, "data", None) or {}
+            details = data.get("messages") or {}
+            message = _messages().get(status, exc.description)
+            if status in (400, 422) and details:
+                # webargs/marshmallow: {"json": {"field": ["msg"]}} -> {"field": ["msg"]}
+                if set(details) <= {"json", "query", "form", "files", "headers"} and len(details) == 1:
+                    details = next(iter(details.values()))
+            if status == 400 and "json" in str(data.get("messages", "")).lower():
+                message = _("The body is not valid JSON in UTF-8.")
+            return api_error(status, ERROR_CODES.get(status, "error"), message, details)
+        if status in (401, 403, 404, 500):
+            template = f"errors/{status}.html"
+        else:
+            template = "errors/error.html"
+        return render_template(template, status=status, message=_messages().get(status, exc.description)), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error")
+        db.session.rollback()
+        if is_api_request():
+            return api_error(500, "internal_error", _messages()[500])
+        return render_template("errors/500.html", status=500, message=_messages()[500]), 500
+

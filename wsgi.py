@@ -1,0 +1,3 @@
+from bbt_workflow import create_app
+
+app = create_app()
