@@ -72,7 +72,7 @@ def load_demo_data(year=2026):
     for username, full_name, unit, pen_name, is_admin, memberships, description in USERS:
         password = demo_password(username)
         user = services.create_user(
-            None, username=username, email=f"{username}@demo.bbt.local", full_name=full_name,
+            None, username=username, email=f"{username}@demo-bbt.vn", full_name=full_name,
             password=password, unit=unit, pen_name=pen_name, is_admin=is_admin,
         )
         for site_code, roles in memberships.items():

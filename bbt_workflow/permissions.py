@@ -10,7 +10,7 @@ answer 404, never 403, so their existence does not leak.
 """
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -103,7 +103,8 @@ def requires(rule):
             check = RULES[rule]
             if check is not None:
                 if not current_user.is_authenticated:
-                    abort(401)
+                    # 401 for the API, a redirect to the login page for browsers.
+                    return current_app.login_manager.unauthorized()
                 if not check(current_user, kwargs):
                     abort(403)
             return view(*args, **kwargs)

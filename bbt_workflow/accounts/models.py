@@ -116,7 +116,7 @@ class User(UserMixin, db.Model):
 
     def get_id(self):
         # Changing the password invalidates other sessions: the id carries a stamp.
-        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
+        stamp = int(self.password_changed_at.timestamp() * 1_000_000) if self.password_changed_at else 0
         return f"{self.id}:{stamp}"
 
     def roles_on(self, site):
