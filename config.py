@@ -51,6 +51,8 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
+    # Werkzeug hashing method; scrypt (the default) is memory-hard.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
     # API tokens
     API_TOKEN_HOURS = _int("API_TOKEN_HOURS", 24 * 7)
@@ -90,8 +92,12 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SEND_IN_PROCESS = False
+    # Tests send through a real in-process SMTP server, so Flask-Mail must not suppress.
+    MAIL_SUPPRESS_SEND = False
     LOG_JSON = False
     PASSWORD_MIN_LENGTH = 10
+    # A cheap hash keeps the suite fast; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

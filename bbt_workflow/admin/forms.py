@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField,
+    BooleanField, SelectChoice, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -28,10 +28,11 @@ class UnitForm(FlaskForm):
 class SiteForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), CODE_VALIDATOR])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in SITE_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in SITE_KIND_LABELS.items()])
     approval_levels = SelectField(
         _l("Approval levels"), coerce=int,
-        choices=[(1, _l("1 – the editor approves")), (2, _l("2 – editor forwards, approver approves"))],
+        choices=[SelectChoice(1, _l("1 – the editor approves")),
+                 SelectChoice(2, _l("2 – editor forwards, approver approves"))],
     )
     parent = SelectField(_l("Parent site"), choices=[], validate_choice=False)
     active = BooleanField(_l("Active"), default=True)
@@ -66,7 +67,7 @@ class UserForm(FlaskForm):
 
 class MembershipForm(FlaskForm):
     site = SelectField(_l("Site"), choices=[], validate_choice=False)
-    roles = MultiCheckboxField(_l("Roles"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
 
 
 class ImportUsersForm(FlaskForm):

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms import SelectChoice
 
 from ..accounts import services
 from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
@@ -55,13 +56,13 @@ def _site_or_404(code):
 
 def _unit_choices():
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-    return [("", _("— none —"))] + [(u.code, u.name) for u in units]
+    return [SelectChoice("", _("— none —"))] + [SelectChoice(u.code, u.name) for u in units]
 
 
 def _site_choices(empty=None):
     sites = db.session.scalars(select(Site).order_by(Site.kind.desc(), Site.name)).all()
-    choices = [(s.code, s.name) for s in sites]
-    return ([("", empty)] if empty else []) + choices
+    choices = [SelectChoice(s.code, s.name) for s in sites]
+    return ([SelectChoice("", empty)] if empty else []) + choices
 
 
 @bp.route("/")

@@ -1,0 +1,121 @@
+"""The authorization matrix, generated from the URL map.
+
+Every /api/v1 and /admin route is called by every kind of caller: anonymous,
+each site role on site A, a member of site B only (cross-site), and an admin.
+What each may do follows from the rule the route declares (@requires) and, for
+site-scoped routes, from membership: a role on site B grants nothing on site A,
+and site A's objects answer 404 to outsiders.
+"""
+import re
+
+import pytest
+
+from bbt_workflow.accounts.models import Membership
+from bbt_workflow.extensions import db
+from tests.conftest import api_token, bearer, csrf_from, login
+
+CALLERS = ("anonymous", "contributor", "editor", "approver", "accountant", "outsider", "admin")
+SITE_ROLES = ("contributor", "editor", "approver", "accountant")
+
+# Routes whose rule is "authenticated" but whose object is site A: members of A only.
+SITE_SCOPED = {"api_v1.list_categories", "core.site_overview"}
+
+
+def _routes():
+    from bbt_workflow import create_app
+    from config import TestConfig
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    app = create_app(Cfg)
+    rows = []
+    for rule in app.url_map.iter_rules():
+        if not (rule.rule.startswith("/api/v1") or rule.rule.startswith("/admin") or rule.endpoint.startswith("core.")):
+            continue
+        if rule.endpoint in ("api-docs.openapi_json",):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            view = app.view_functions[rule.endpoint]
+            rows.append(pytest.param(rule.rule, method, rule.endpoint, getattr(view, "bbt_rule", None),
+                                     id=f"{method} {rule.rule}"))
+    return rows
+
+
+ROUTES = _routes()
+
+
+def test_every_route_declares_its_rule():
+    missing = [p.values[:3] for p in ROUTES if p.values[3] is None]
+    assert missing == []
+
+
+@pytest.fixture
+def world(make):
+    site_a = make.site("a", kind="portal")
+    site_b = make.site("b")
+    unit = make.unit("unit-a")
+    users = {role: make.user(role, roles={site_a: [role]}) for role in SITE_ROLES}
+    users["outsider"] = make.user("outsider", roles={site_b: list(SITE_ROLES)})
+    users["admin"] = make.user("admin", is_admin=True)
+    membership = db.session.query(Membership).filter_by(user_id=users["contributor"].id).one()
+    category = site_a.categories[0]
+    values = {
+        "site": "a", "unit_id": str(unit.id), "user_id": str(users["contributor"].id),
+        "membership_id": str(membership.id), "year": "2026", "code": category.code,
+        "category_id": str(category.id),
+    }
+    return values
+
+
+def _fill(path, values):
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], path)
+
+
+def _call(client, caller, method, url, is_api):
+    headers = {}
+    if is_api:
+        if caller != "anonymous":
+            headers = bearer(api_token(client, caller))
+        body = {} if method in ("POST", "PUT", "PATCH") else None
+        return client.open(url, method=method, json=body, headers=headers)
+    data = None
+    if caller != "anonymous":
+        assert login(client, caller).status_code == 302
+    if method == "POST":
+        page = client.get("/").get_data(as_text=True) if caller != "anonymous" else client.get("/login").get_data(as_text=True)
+        data = {"csrf_token": csrf_from(page)}
+    return client.open(url, method=method, data=data)
+
+
+def _expected(caller, endpoint, rule, is_api):
+    """The set of acceptable status codes for this caller."""
+    denied_anonymous = {401} if is_api else {302}
+    if rule == "public":
+        return None
+    if caller == "anonymous":
+        return denied_anonymous
+    if rule == "admin":
+        return None if caller == "admin" else {403}
+    if endpoint in SITE_SCOPED:
+        return {404} if caller == "outsider" else None
+    return None  # any authenticated caller
+
+
+@pytest.mark.parametrize("path,method,endpoint,rule", ROUTES)
+def test_matrix(app, world, path, method, endpoint, rule):
+    is_api = path.startswith("/api/")
+    url = _fill(path, world)
+    # Admin last: its calls may change data (e.g. delete the membership).
+    for caller in CALLERS:
+        client = app.test_client()
+        response = _call(client, caller, method, url, is_api)
+        expected = _expected(caller, endpoint, rule, is_api)
+        if expected is None:
+            # Allowed: whatever the outcome (200, 201, 204, or 422 for the empty body), not a denial.
+            assert response.status_code not in (401, 403, 404), (caller, method, url, response.status_code)
+            assert response.status_code < 500, (caller, method, url, response.get_data(as_text=True)[:500])
+        else:
+            assert response.status_code in expected, (caller, method, url, response.status_code)
+            if is_api:
+                assert response.get_json()["error"]["code"]
