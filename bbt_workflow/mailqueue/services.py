@@ -46,9 +46,7 @@ def queue_email(recipient, template, *, locale="vi", **context):
 def _deliver(row):
     if not current_app.config.get("MAIL_SERVER"):
         # Embedded default: the console is the mailbox.
-        log.info(
-            "email (console)", extra={"to": row.recipient, "subject": row.subject, "body": row.body_text}
-        )
+        log.info("email (console)", extra={"to": row.recipient, "subject": row.subject})
         print(f"--- email to {row.recipient}: {row.subject}\n{row.body_text}\n---", flush=True)
         return
     msg = Message(
