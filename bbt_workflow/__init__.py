@@ -57,15 +57,18 @@ def create_app(config_class=None):
     from .accounts import models as _accounts  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .mailqueue import models as _mail  # noqa: F401
+    from .submissions import models as _submissions  # noqa: F401
 
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .submissions.views import bp as submissions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(submissions_bp)
     init_api(app)
 
     from .web_errors import register_error_handlers

@@ -117,3 +117,35 @@ def requires(rule):
 
 def is_api_request():
     return request.path.startswith("/api/")
+
+
+# --- submissions ------------------------------------------------------------
+
+def submission_actor(user, submission):
+    """The caller's relation to one item, as the workflow table sees it."""
+    from .domain.workflow import Actor
+
+    co_author = any(a.user_id == user.id for a in submission.authors if a.user_id)
+    return Actor(
+        is_author=submission.author_id == user.id or co_author,
+        is_assignee=submission.assignee_id == user.id,
+        roles=roles_on(user, submission.site_id),
+        is_admin=is_admin(user),
+    )
+
+
+def can_see_submission(user, submission):
+    """Authors see their own; reviewers see the site's items once submitted;
+    accountants see approved and published ones; nobody else sees drafts."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_admin(user):
+        return True
+    actor = submission_actor(user, submission)
+    if actor.is_author:
+        return True
+    if submission.state in ("draft", "withdrawn"):
+        return False
+    if actor.is_reviewer:
+        return True
+    return "accountant" in actor.roles and submission.state in ("approved", "published", "unpublished")

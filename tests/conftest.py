@@ -6,6 +6,7 @@ starts from empty tables. SQLite by default; PostgreSQL when TEST_DATABASE_URL i
 """
 import os
 import re
+import shutil
 
 import pytest
 from flask.testing import FlaskClient
@@ -22,7 +23,7 @@ def _database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "template.sqlite3")
 
 
 def _drop_everything(engine):
@@ -54,24 +55,34 @@ def _migrated(database_url):
 
 
 def _clean_tables():
+    """PostgreSQL: empty every table (TRUNCATE fires no row triggers, so append-only
+    history can be emptied between tests)."""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
     db.session.commit()
 
 
+def _test_database(template_url, tmp_path):
+    """SQLite: a fresh copy of the migrated template file for each test."""
+    if not template_url.startswith("sqlite:///"):
+        return template_url, True
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(template_url.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}", False
+
+
 @pytest.fixture
-def app(_migrated):
+def app(_migrated, tmp_path):
+    url, needs_cleaning = _test_database(_migrated, tmp_path)
+
     class Cfg(TestConfig):
-        SQLALCHEMY_DATABASE_URI = _migrated
+        SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(Cfg)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        _clean_tables()
+        if needs_cleaning:
+            _clean_tables()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import ServiceError
 from ..extensions import db
+from ..links import absolute_url
 from ..permissions import requires
 from . import services
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
@@ -65,10 +66,7 @@ def logout():
 
 
 def _reset_url(raw):
-    base = current_app.config.get("EXTERNAL_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("auth.reset_password", token=raw)
-    return url_for("auth.reset_password", token=raw, _external=True)
+    return absolute_url("auth.reset_password", token=raw)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,0 +1,134 @@
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from ..domain.content_types import CONTENT_TYPE_CODES
+from ..domain.workflow import ACTIONS, STATES
+from .schemas import PageArgs
+
+
+class AuthorInSchema(Schema):
+    user_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True, validate=validate.Length(max=255))
+    pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
+    share = fields.Decimal(required=True, as_string=True, places=None)
+
+
+class AuthorOutSchema(Schema):
+    user_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    pen_name = fields.String(allow_none=True)
+    share = fields.Decimal(as_string=True)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+
+
+class SubmissionCreateSchema(Schema):
+    site = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    category = fields.String(allow_none=True, validate=validate.Length(max=60))
+    content_type = fields.String(required=True, validate=validate.OneOf(CONTENT_TYPE_CODES))
+    title = fields.String(load_default="", validate=validate.Length(max=500))
+    summary = fields.String(load_default="", validate=validate.Length(max=5000))
+    body_html = fields.String(load_default="", validate=validate.Length(max=2_000_000))
+    language = fields.String(validate=validate.OneOf(("vi", "en")))
+    authors = fields.List(fields.Nested(AuthorInSchema), validate=validate.Length(max=20))
+    publish_at = fields.AwareDateTime(allow_none=True)
+
+
+class SubmissionUpdateSchema(Schema):
+    version = fields.Integer(required=True)
+    category = fields.String(allow_none=True, validate=validate.Length(max=60))
+    content_type = fields.String(validate=validate.OneOf(CONTENT_TYPE_CODES))
+    title = fields.String(validate=validate.Length(max=500))
+    summary = fields.String(validate=validate.Length(max=5000))
+    body_html = fields.String(validate=validate.Length(max=2_000_000))
+    language = fields.String(validate=validate.OneOf(("vi", "en")))
+    authors = fields.List(fields.Nested(AuthorInSchema), validate=validate.Length(max=20))
+    publish_at = fields.AwareDateTime(allow_none=True)
+
+
+class TransitionRequestSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf([a for a in ACTIONS if a != "publish"]))
+    version = fields.Integer(required=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    grading = fields.Dict(allow_none=True)
+    publish_at = fields.AwareDateTime(allow_none=True)
+
+
+def _allowed_actions(sub):
+    from ..submissions.services import allowed_actions_for
+
+    return allowed_actions_for(current_user, sub)
+
+
+class SubmissionSchema(Schema):
+    id = fields.Integer()
+    site = fields.Function(lambda s: s.site.code)
+    category = fields.Function(lambda s: s.category.code if s.category else None, allow_none=True)
+    content_type = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    body_html = fields.String()
+    language = fields.String()
+    state = fields.String(validate=validate.OneOf(STATES))
+    version = fields.Integer()
+    revision = fields.Integer()
+    author = fields.Nested(PersonSchema)
+    assignee = fields.Nested(PersonSchema, allow_none=True)
+    authors = fields.List(fields.Nested(AuthorOutSchema))
+    grading = fields.Constant(None, allow_none=True)
+    publish_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    portal_url = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    allowed_actions = fields.Function(_allowed_actions)
+
+
+class SubmissionListArgs(PageArgs):
+    site = fields.String(validate=validate.Length(max=40))
+    state = fields.String(validate=validate.OneOf(STATES))
+    category = fields.String(validate=validate.Length(max=60))
+    content_type = fields.String(validate=validate.OneOf(CONTENT_TYPE_CODES))
+    q = fields.String(validate=validate.Length(max=200))
+    mine = fields.Boolean()
+    assignee = fields.String(validate=validate.OneOf(("me",)))
+    unit = fields.String(validate=validate.Length(max=40))
+    author = fields.String(validate=validate.Length(max=64))
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(
+        ("updated_at", "-updated_at", "created_at", "-created_at", "title", "-title")))
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+
+class HistorySchema(Schema):
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    actor = fields.Nested(PersonSchema, allow_none=True)
+    comment = fields.String(allow_none=True)
+    revision = fields.Integer()
+    at = fields.DateTime()
+
+
+class RevisionSummarySchema(Schema):
+    number = fields.Integer()
+    created_by = fields.Nested(PersonSchema)
+    created_at = fields.DateTime()
+
+
+class RevisionSchema(RevisionSummarySchema):
+    title = fields.String()
+    summary = fields.String()
+    body_html = fields.String()
+    category = fields.Function(lambda r: r.category.code if r.category else None, allow_none=True)
+    content_type = fields.String()
+    language = fields.String()
+
+
+class ContentTypeSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    required_fields = fields.List(fields.String())

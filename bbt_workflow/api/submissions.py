@@ -1,0 +1,130 @@
+"""Submissions, transitions, history and revisions (API.md)."""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.services import get_site
+from ..domain.content_types import CONTENT_TYPES
+from ..extensions import db
+from ..permissions import requires
+from ..submissions import services
+from ..submissions.models import HistoryEntry, Revision
+from ..submissions.queries import filtered_submissions
+from .blueprint import BEARER, blp
+from .pagination import paginate
+from .schemas import page_of
+from .submission_schemas import (
+    ContentTypeSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
+    SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema,
+)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@blp.route("/content-types", methods=["GET"])
+@requires("authenticated")
+@blp.response(200, ContentTypeSchema(many=True))
+@blp.doc(security=BEARER)
+def list_content_types():
+    """Content types and the fields each needs before it can be submitted."""
+    return list(CONTENT_TYPES.values())
+
+
+@blp.route("/submissions", methods=["POST"])
+@requires("authenticated")
+@blp.arguments(SubmissionCreateSchema)
+@blp.response(201, SubmissionSchema)
+@blp.doc(security=BEARER)
+def create_submission(data):
+    """Create a draft (version 1) on a site where the caller is a member."""
+    site = get_site(data.pop("site"), field="site")
+    sub = services.create_submission(_actor(), site, data)
+    db.session.commit()
+    return sub
+
+
+@blp.route("/submissions", methods=["GET"])
+@requires("authenticated")
+@blp.arguments(SubmissionListArgs, location="query")
+@blp.response(200, page_of(SubmissionSchema))
+@blp.doc(security=BEARER)
+def list_submissions(args):
+    """Submissions the caller may see, filtered; `q` ignores Vietnamese diacritics."""
+    return paginate(filtered_submissions(_actor(), args), args)
+
+
+@blp.route("/submissions/<int:submission_id>", methods=["GET"])
+@requires("authenticated")
+@blp.response(200, SubmissionSchema)
+@blp.doc(security=BEARER)
+def get_submission(submission_id):
+    return services.get_visible_submission(_actor(), submission_id)
+
+
+@blp.route("/submissions/<int:submission_id>", methods=["PATCH"])
+@requires("authenticated")
+@blp.arguments(SubmissionUpdateSchema)
+@blp.response(200, SubmissionSchema)
+@blp.doc(security=BEARER)
+def update_submission(data, submission_id):
+    """Change content fields: a new revision. `version` must be the one the caller saw."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    version = data.pop("version")
+    services.edit_submission(_actor(), sub, version, data)
+    db.session.commit()
+    return sub
+
+
+@blp.route("/submissions/<int:submission_id>/transitions", methods=["POST"])
+@requires("authenticated")
+@blp.arguments(TransitionRequestSchema)
+@blp.response(200, SubmissionSchema)
+@blp.doc(security=BEARER)
+def transition_submission(data, submission_id):
+    """Apply a workflow action (WORKFLOW.md)."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    services.transition_submission(
+        _actor(), sub, data["action"], data["version"], comment=data.get("comment"),
+        grading=data.get("grading"), publish_at=data.get("publish_at"),
+    )
+    db.session.commit()
+    return sub
+
+
+@blp.route("/submissions/<int:submission_id>/history", methods=["GET"])
+@requires("authenticated")
+@blp.response(200, HistorySchema(many=True))
+@blp.doc(security=BEARER)
+def submission_history(submission_id):
+    """Every action on the item, oldest first."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    return db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
+    ).all()
+
+
+@blp.route("/submissions/<int:submission_id>/revisions", methods=["GET"])
+@requires("authenticated")
+@blp.response(200, RevisionSummarySchema(many=True))
+@blp.doc(security=BEARER)
+def submission_revisions(submission_id):
+    sub = services.get_visible_submission(_actor(), submission_id)
+    return db.session.scalars(
+        select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number)
+    ).all()
+
+
+@blp.route("/submissions/<int:submission_id>/revisions/<int:number>", methods=["GET"])
+@requires("authenticated")
+@blp.response(200, RevisionSchema)
+@blp.doc(security=BEARER)
+def submission_revision(submission_id, number):
+    sub = services.get_visible_submission(_actor(), submission_id)
+    revision = db.session.scalar(
+        select(Revision).where(Revision.submission_id == sub.id, Revision.number == number)
+    )
+    if revision is None:
+        abort(404)
+    return revision

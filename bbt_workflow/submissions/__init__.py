@@ -1,0 +1,1 @@
+"""Submissions: drafts, revisions, the tracked workflow, history, notifications."""

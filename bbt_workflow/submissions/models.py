@@ -1,0 +1,142 @@
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, utcnow
+from ..domain.content_types import CONTENT_TYPE_CODES
+from ..domain.workflow import STATES
+from ..extensions import db
+
+
+def _in(values):
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class Submission(db.Model):
+    """An item on its way from a contributor's draft to the portal.
+
+    Only the workflow service assigns `state`. `version` is the optimistic lock
+    every action and edit carries; SQLAlchemy checks it on every UPDATE.
+    Facts reports need (site, unit, category, content type, step times) are columns.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_in(STATES)})", name="state"),
+        CheckConstraint(f"content_type IN ({_in(CONTENT_TYPE_CODES)})", name="content_type"),
+        CheckConstraint("state != 'in_review' OR assignee_id IS NOT NULL", name="in_review_has_assignee"),
+        Index("ix_submissions_site_state", "site_id", "state", "updated_at"),
+        Index("ix_submissions_author", "author_id", "updated_at"),
+        Index("ix_submissions_assignee", "assignee_id", "state"),
+        Index("ix_submissions_site_published", "site_id", "published_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    revision: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The author's unit when the item was created: reports count by it even if the author moves.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at = mapped_column(UTCDateTime)
+    last_activity_at = mapped_column(UTCDateTime)
+    publish_at = mapped_column(UTCDateTime)
+    first_submitted_at = mapped_column(UTCDateTime)
+    approved_at = mapped_column(UTCDateTime)
+    published_at = mapped_column(UTCDateTime)
+    portal_url: Mapped[str | None] = mapped_column(String(1000))
+    # Folded (no diacritics, lower-case) title + summary + body text, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    site = relationship("Site")
+    category = relationship("Category")
+    author = relationship("User", foreign_keys=[author_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    unit = relationship("Unit")
+    authors = relationship("SubmissionAuthor", cascade="all, delete-orphan", order_by="SubmissionAuthor.id",
+                           lazy="selectin")
+
+
+class SubmissionAuthor(db.Model):
+    """Co-authors: members (user_id) or named outsiders, with pen names and shares (%)."""
+
+    __tablename__ = "submission_authors"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    pen_name: Mapped[str | None] = mapped_column(String(255))
+    share = mapped_column(Numeric(5, 2), nullable=False)
+
+
+class Revision(db.Model):
+    """A snapshot of the content after each change; never modified."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("submission_id", "number", name="submission_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    content_type: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    created_by = relationship("User")
+    category = relationship("Category")
+
+
+class HistoryEntry(db.Model):
+    """One row per action, written in the same transaction; append-only (database triggers)."""
+
+    __tablename__ = "submission_history"
+    __table_args__ = (Index("ix_submission_history_submission", "submission_id", "id"),
+                      Index("ix_submission_history_action_at", "action", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int]
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    actor = relationship("User")
+
+
+class Notification(db.Model):
+    """The in-app notification list."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(String(500))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    read_at = mapped_column(UTCDateTime)
+
+
+class EmailOptOut(db.Model):
+    """A user who turned email off for one event kind (in-app notifications stay)."""
+
+    __tablename__ = "email_opt_outs"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)

@@ -1,0 +1,78 @@
+"""Read-side queries: what a user may list, with filters, search and sort."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+
+from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
+from ..domain.text_search import fold
+from ..permissions import is_admin
+from .models import Submission
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+REVIEWER_HIDDEN = ("draft", "withdrawn")
+ACCOUNTANT_VISIBLE = ("approved", "published", "unpublished")
+
+
+def _sites_where(user, roles):
+    return (
+        select(Membership.site_id)
+        .join(MembershipRole, MembershipRole.membership_id == Membership.id)
+        .where(Membership.user_id == user.id, MembershipRole.role.in_(roles))
+    )
+
+
+def visible_submissions(user):
+    """A select of the submissions this user may see (mirrors permissions.can_see_submission)."""
+    stmt = select(Submission)
+    if is_admin(user):
+        return stmt
+    from .models import SubmissionAuthor
+
+    co_authored = select(SubmissionAuthor.submission_id).where(SubmissionAuthor.user_id == user.id)
+    return stmt.where(or_(
+        Submission.author_id == user.id,
+        Submission.id.in_(co_authored),
+        and_(Submission.site_id.in_(_sites_where(user, ("editor", "approver"))),
+             Submission.state.not_in(REVIEWER_HIDDEN)),
+        and_(Submission.site_id.in_(_sites_where(user, ("accountant",))),
+             Submission.state.in_(ACCOUNTANT_VISIBLE)),
+    ))
+
+
+def local_day_start(day):
+    return datetime.combine(day, time.min, LOCAL)
+
+
+def filtered_submissions(user, args):
+    stmt = visible_submissions(user)
+    if args.get("site"):
+        stmt = stmt.where(Submission.site_id == select(Site.id).where(Site.code == args["site"]).scalar_subquery())
+    if args.get("state"):
+        stmt = stmt.where(Submission.state == args["state"])
+    if args.get("category"):
+        stmt = stmt.where(Submission.category_id.in_(select(Category.id).where(Category.code == args["category"])))
+    if args.get("content_type"):
+        stmt = stmt.where(Submission.content_type == args["content_type"])
+    if args.get("mine"):
+        stmt = stmt.where(Submission.author_id == user.id)
+    if args.get("assignee") == "me":
+        stmt = stmt.where(Submission.assignee_id == user.id)
+    if args.get("unit"):
+        stmt = stmt.where(Submission.unit_id == select(Unit.id).where(Unit.code == args["unit"]).scalar_subquery())
+    if args.get("author"):
+        stmt = stmt.where(Submission.author_id == select(User.id).where(User.username == args["author"]).scalar_subquery())
+    if args.get("from_"):
+        stmt = stmt.where(Submission.created_at >= local_day_start(args["from_"]))
+    if args.get("to"):
+        stmt = stmt.where(Submission.created_at < local_day_start(args["to"] + timedelta(days=1)))
+    words = fold(args.get("q") or "").split()
+    for word in words[:10]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Submission.search_text.like(f"%{escaped}%", escape="\\"))
+    sort = args.get("sort") or "-updated_at"
+    column = getattr(Submission, sort.lstrip("-"))
+    stmt = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), Submission.id.desc())
+    return stmt
+
+

@@ -1,0 +1,245 @@
+"""The one way to create, edit and move submissions.
+
+Every function takes the acting user, checks the workflow table and the
+version the actor saw, writes a revision and/or a history row in the same
+transaction, queues notifications, flushes, and never commits.
+"""
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import Category, User
+from ..db_types import utcnow
+from ..domain import workflow as wf
+from ..domain.content_types import CONTENT_TYPES, missing_fields
+from ..domain.html_policy import html_to_text, sanitize_html
+from ..domain.text_search import fold
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..permissions import can_see_submission, roles_on, submission_actor
+from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
+from .notifications import notify_transition
+
+CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "language", "authors", "publish_at")
+LANGUAGES = ("vi", "en")
+
+
+def _field_error(field, message, code="validation_failed"):
+    return ValidationFailed(message, code=code, details={field: [str(message)]})
+
+
+def _category(site, code):
+    if code is None:
+        return None
+    category = db.session.scalar(select(Category).where(Category.site_id == site.id, Category.code == code))
+    if category is None or not category.active:
+        raise _field_error("category", _l("Unknown category %(code)s on this site.", code=code), "unknown_category")
+    return category
+
+
+def _authors(authors, main_author):
+    """Validate co-authors: each a member (user_id) or a named outsider; shares sum to 100."""
+    if not authors:
+        return [SubmissionAuthor(user_id=main_author.id, name=main_author.full_name,
+                                 pen_name=main_author.pen_name, share=Decimal("100"))]
+    rows, total = [], Decimal(0)
+    for index, item in enumerate(authors):
+        try:
+            share = Decimal(str(item.get("share")))
+        except (InvalidOperation, TypeError):
+            raise _field_error("authors", _l("Author %(n)s: the share must be a number.", n=index + 1))
+        if not (Decimal(0) < share <= 100) or share.as_tuple().exponent < -2:
+            raise _field_error("authors", _l("Author %(n)s: the share must be above 0 and at most 100, with at most two decimals.", n=index + 1))
+        total += share
+        if item.get("user_id"):
+            user = db.session.get(User, item["user_id"])
+            if user is None:
+                raise _field_error("authors", _l("Author %(n)s: unknown user.", n=index + 1))
+            rows.append(SubmissionAuthor(user_id=user.id, name=user.full_name,
+                                         pen_name=item.get("pen_name") or user.pen_name, share=share))
+        else:
+            name = (item.get("name") or "").strip()
+            if not name:
+                raise _field_error("authors", _l("Author %(n)s: give a member or a name.", n=index + 1))
+            rows.append(SubmissionAuthor(name=name[:255], pen_name=(item.get("pen_name") or "").strip()[:255] or None,
+                                         share=share))
+    if total != 100:
+        raise _field_error("authors", _l("The authors' shares must add up to 100 (now %(total)s).", total=total))
+    return rows
+
+
+def _refresh_search_text(sub):
+    sub.search_text = fold(" ".join([sub.title or "", sub.summary or "", html_to_text(sub.body_html)]))
+
+
+def _snapshot(sub, actor):
+    db.session.add(Revision(
+        submission_id=sub.id, number=sub.revision, title=sub.title, summary=sub.summary,
+        body_html=sub.body_html, category_id=sub.category_id, content_type=sub.content_type,
+        language=sub.language, created_by_id=actor.id,
+    ))
+
+
+def _history(sub, actor, action, from_state, comment=None):
+    db.session.add(HistoryEntry(
+        submission_id=sub.id, action=action, from_state=from_state, to_state=sub.state,
+        actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
+    ))
+
+
+def _apply_content(sub, changes, actor):
+    # Lookups below must not flush a half-changed item: one change, one UPDATE, one version.
+    with db.session.no_autoflush:
+        _apply_content_fields(sub, changes)
+
+
+def _apply_content_fields(sub, changes):
+    if "title" in changes:
+        title = (changes["title"] or "").strip()
+        if len(title) > 500:
+            raise _field_error("title", _l("At most %(n)s characters.", n=500))
+        sub.title = title
+    if "summary" in changes:
+        sub.summary = (changes["summary"] or "").strip()
+    if "body_html" in changes:
+        sub.body_html = sanitize_html(changes["body_html"])
+    if "category" in changes:
+        category = _category(sub.site, changes["category"])
+        sub.category_id = category.id if category else None
+    if "content_type" in changes:
+        if changes["content_type"] not in CONTENT_TYPES:
+            raise _field_error("content_type", _l("Unknown content type."))
+        sub.content_type = changes["content_type"]
+    if "language" in changes:
+        if changes["language"] not in LANGUAGES:
+            raise _field_error("language", _l("Language must be vi or en."))
+        sub.language = changes["language"]
+    if "publish_at" in changes:
+        sub.publish_at = changes["publish_at"]
+    if "authors" in changes:
+        sub.authors = _authors(changes["authors"], sub.author)
+    _refresh_search_text(sub)
+
+
+def create_submission(actor, site, data):
+    """A new draft on a site where the actor is a member (contributor or higher)."""
+    if not roles_on(actor, site) and not actor.is_admin:
+        raise Forbidden(_l("You are not a member of this site."))
+    if data.get("content_type") not in CONTENT_TYPES:
+        raise _field_error("content_type", _l("Unknown content type."))
+    now = utcnow()
+    sub = Submission(site=site, site_id=site.id, author=actor, author_id=actor.id, unit_id=actor.unit_id,
+                     state=wf.DRAFT, revision=1, content_type=data["content_type"], language="vi",
+                     created_at=now, updated_at=now, last_activity_at=now)
+    db.session.add(sub)
+    _apply_content(sub, {k: v for k, v in data.items() if k in CONTENT_FIELDS}, actor)
+    with db.session.no_autoflush:
+        if not sub.authors:
+            sub.authors = _authors(None, actor)
+    db.session.flush()
+    _snapshot(sub, actor)
+    _history(sub, actor, "create", None)
+    db.session.flush()
+    return sub
+
+
+def _check_version(sub, version):
+    if version is None or int(version) != sub.version:
+        raise Conflict(
+            _l("This item was changed by someone else (version %(now)s, you saw %(seen)s). Reload it and try again.",
+               now=sub.version, seen=version),
+            code="stale_version", details={"version": sub.version},
+        )
+
+
+def _flush_or_conflict(sub):
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_l("This item was changed by someone else. Reload it and try again."), code="stale_version")
+
+
+def edit_submission(actor, sub, version, changes):
+    """A content change: a new revision, if the actor may edit in this state."""
+    if not wf.may_edit(sub.state, submission_actor(actor, sub)):
+        raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
+    _check_version(sub, version)
+    changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
+    if not changes:
+        raise ValidationFailed(_l("Nothing to change."), code="no_changes")
+    _apply_content(sub, changes, actor)
+    now = utcnow()
+    sub.revision += 1
+    sub.updated_at = sub.last_activity_at = now
+    _flush_or_conflict(sub)
+    _snapshot(sub, actor)
+    db.session.flush()
+    return sub
+
+
+def attachment_count(sub):
+    return 0  # attachments arrive with the upload endpoints
+
+
+def transition_submission(actor, sub, action, version, *, comment=None, grading=None, publish_at=None, system=False):
+    """Apply one action of the workflow table."""
+    wf_actor = wf.Actor(is_system=True) if system else submission_actor(actor, sub)
+    try:
+        transition = wf.decide(action, sub.state, wf_actor, sub.site.approval_levels)
+    except wf.TransitionRefused as refused:
+        if refused.reason == "not_allowed":
+            raise Forbidden(_l("You may not %(action)s this item.", action=action), code="not_allowed")
+        if refused.reason == "unknown_action":
+            raise _field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
+        raise ValidationFailed(
+            _l("The action %(action)s is not possible while the item is %(state)s.", action=action, state=sub.state),
+            code="invalid_transition",
+        )
+    if not system:
+        _check_version(sub, version)
+    comment = (comment or "").strip() or None
+    if transition.needs_comment and not comment:
+        raise _field_error("comment", _l("A comment is required for this action."), "comment_required")
+    if action == "submit":
+        missing = missing_fields(sub.content_type, title=sub.title, category=sub.category_id,
+                                 summary=sub.summary, body_text=html_to_text(sub.body_html),
+                                 attachment_count=attachment_count(sub))
+        if missing:
+            raise ValidationFailed(_l("Fill in the required fields before submitting."), code="missing_fields",
+                                   details={f: [str(_l("This field is required."))] for f in missing})
+    now = utcnow()
+    from_state = sub.state
+    sub.state = transition.target
+    if transition.sets_assignee:
+        sub.assignee_id, sub.claimed_at = actor.id, now
+    if transition.clears_assignee:
+        sub.assignee_id, sub.claimed_at = None, None
+    if transition.takes_publish_at and publish_at is not None:
+        sub.publish_at = publish_at
+    if action == "submit" and sub.first_submitted_at is None:
+        sub.first_submitted_at = now
+    if action == "approve":
+        sub.approved_at = now
+    if action == "publish":
+        sub.published_at = now
+    sub.updated_at = sub.last_activity_at = now
+    _flush_or_conflict(sub)
+    _history(sub, None if system else actor, action, from_state, comment)
+    notify_transition(sub, action, actor=None if system else actor, comment=comment)
+    db.session.flush()
+    return sub
+
+
+def get_visible_submission(user, submission_id):
+    sub = db.session.get(Submission, submission_id)
+    if sub is None or not can_see_submission(user, sub):
+        raise NotFound(_l("Not found."))
+    return sub
+
+
+def allowed_actions_for(user, sub):
+    actions = wf.allowed_actions(sub.state, submission_actor(user, sub), sub.site.approval_levels)
+    return actions
