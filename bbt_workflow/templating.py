@@ -9,6 +9,18 @@ ROLE_LABELS = {
     "accountant": _l("Accountant"),
 }
 SITE_KIND_LABELS = {"portal": _l("Provincial portal"), "component": _l("Component site")}
+STATE_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Waiting for review"), "in_review": _l("In review"),
+    "returned": _l("Returned for changes"), "pending_approval": _l("Waiting for approval"),
+    "approved": _l("Approved"), "published": _l("Published"), "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"), "unpublished": _l("Taken down"),
+}
+ACTION_LABELS = {
+    "create": _l("Created"), "submit": _l("Submit"), "withdraw": _l("Withdraw"), "reopen": _l("Reopen"),
+    "claim": _l("Claim"), "release": _l("Release"), "return": _l("Return"), "reject": _l("Reject"),
+    "forward": _l("Forward for approval"), "approve": _l("Approve"), "publish": _l("Publish"),
+    "unpublish": _l("Take down"), "republish": _l("Republish"),
+}
 
 
 def format_number(value):
@@ -37,6 +49,8 @@ def register_template_helpers(app):
     app.jinja_env.filters["datetime"] = format_datetime_local
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
+    app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
+    app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 
     @app.context_processor
     def _globals():
