@@ -80,11 +80,21 @@ def site_for(user, code):
 
 # --- route rules ------------------------------------------------------------
 
-# Rule name -> predicate(user, view_kwargs). "public" needs nothing.
+def _submission_visible(user, kwargs):
+    from .submissions.models import Submission
+
+    sub = db.session.get(Submission, kwargs["submission_id"])
+    return sub is not None and can_see_submission(user, sub)
+
+
+# Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
+# Object rules answer 404 so a caller cannot learn what exists; they run before the
+# request body is parsed, so a bad body cannot reveal it either.
 RULES = {
     "public": None,
-    "authenticated": lambda user, kwargs: True,
-    "admin": lambda user, kwargs: can_manage_installation(user),
+    "authenticated": (lambda user, kwargs: True, 403),
+    "admin": (lambda user, kwargs: can_manage_installation(user), 403),
+    "submission_visible": (_submission_visible, 404),
 }
 
 
@@ -105,8 +115,9 @@ def requires(rule):
                 if not current_user.is_authenticated:
                     # 401 for the API, a redirect to the login page for browsers.
                     return current_app.login_manager.unauthorized()
-                if not check(current_user, kwargs):
-                    abort(403)
+                predicate, deny_status = check
+                if not predicate(current_user, kwargs):
+                    abort(deny_status)
             return view(*args, **kwargs)
 
         wrapped.bbt_rule = rule

@@ -56,7 +56,7 @@ def list_submissions(args):
 
 
 @blp.route("/submissions/<int:submission_id>", methods=["GET"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.response(200, SubmissionSchema)
 @blp.doc(security=BEARER)
 def get_submission(submission_id):
@@ -64,7 +64,7 @@ def get_submission(submission_id):
 
 
 @blp.route("/submissions/<int:submission_id>", methods=["PATCH"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.arguments(SubmissionUpdateSchema)
 @blp.response(200, SubmissionSchema)
 @blp.doc(security=BEARER)
@@ -78,7 +78,7 @@ def update_submission(data, submission_id):
 
 
 @blp.route("/submissions/<int:submission_id>/transitions", methods=["POST"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.arguments(TransitionRequestSchema)
 @blp.response(200, SubmissionSchema)
 @blp.doc(security=BEARER)
@@ -94,7 +94,7 @@ def transition_submission(data, submission_id):
 
 
 @blp.route("/submissions/<int:submission_id>/history", methods=["GET"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.response(200, HistorySchema(many=True))
 @blp.doc(security=BEARER)
 def submission_history(submission_id):
@@ -106,7 +106,7 @@ def submission_history(submission_id):
 
 
 @blp.route("/submissions/<int:submission_id>/revisions", methods=["GET"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.response(200, RevisionSummarySchema(many=True))
 @blp.doc(security=BEARER)
 def submission_revisions(submission_id):
@@ -117,7 +117,7 @@ def submission_revisions(submission_id):
 
 
 @blp.route("/submissions/<int:submission_id>/revisions/<int:number>", methods=["GET"])
-@requires("authenticated")
+@requires("submission_visible")
 @blp.response(200, RevisionSchema)
 @blp.doc(security=BEARER)
 def submission_revision(submission_id, number):

@@ -19,7 +19,7 @@ def _page(stmt):
 
 
 @bp.route("/submissions/<int:submission_id>")
-@requires("authenticated")
+@requires("submission_visible")
 def detail(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)

@@ -19,6 +19,11 @@ SITE_ROLES = ("contributor", "editor", "approver", "accountant")
 
 # Routes whose rule is "authenticated" but whose object is site A: members of A only.
 SITE_SCOPED = {"api_v1.list_categories", "core.site_overview"}
+# Site A's review queue: its editors and approvers (and admins); other members 403, outsiders 404.
+QUEUE = {"submissions_web.queue"}
+# Routes about one submitted item of site A, written by the contributor: visible to its author,
+# the site's editors and approvers, admins; accountants see it only once approved; others get 404.
+SUBMISSION_SCOPED_VISIBLE = {"contributor", "editor", "approver", "admin"}
 
 
 def _routes():
@@ -31,7 +36,8 @@ def _routes():
     app = create_app(Cfg)
     rows = []
     for rule in app.url_map.iter_rules():
-        if not (rule.rule.startswith("/api/v1") or rule.rule.startswith("/admin") or rule.endpoint.startswith("core.")):
+        if not (rule.rule.startswith("/api/v1") or rule.rule.startswith("/admin")
+                or rule.endpoint.startswith(("core.", "submissions_web."))):
             continue
         if rule.endpoint in ("api-docs.openapi_json",):
             continue
@@ -60,7 +66,15 @@ def world(make):
     users["admin"] = make.user("admin", is_admin=True)
     membership = db.session.query(Membership).filter_by(user_id=users["contributor"].id).one()
     category = site_a.categories[0]
+    from bbt_workflow.submissions import services
+
+    sub = services.create_submission(users["contributor"], site_a, {
+        "content_type": "tin", "title": "Tin", "category": category.code, "body_html": "<p>x</p>"})
+    db.session.commit()
+    services.transition_submission(users["contributor"], sub, "submit", sub.version)
+    db.session.commit()
     values = {
+        "submission_id": str(sub.id), "number": "1",
         "site": "a", "unit_id": str(unit.id), "user_id": str(users["contributor"].id),
         "membership_id": str(membership.id), "year": "2026", "code": category.code,
         "category_id": str(category.id),
@@ -88,7 +102,7 @@ def _call(client, caller, method, url, is_api):
     return client.open(url, method=method, data=data)
 
 
-def _expected(caller, endpoint, rule, is_api):
+def _expected(caller, endpoint, rule, is_api, path):
     """The set of acceptable status codes for this caller."""
     denied_anonymous = {401} if is_api else {302}
     if rule == "public":
@@ -99,6 +113,10 @@ def _expected(caller, endpoint, rule, is_api):
         return None if caller == "admin" else {403}
     if endpoint in SITE_SCOPED:
         return {404} if caller == "outsider" else None
+    if endpoint in QUEUE:
+        return {404} if caller == "outsider" else (None if caller in ("editor", "approver", "admin") else {403})
+    if "<int:submission_id>" in path:
+        return None if caller in SUBMISSION_SCOPED_VISIBLE else {404}
     return None  # any authenticated caller
 
 
@@ -110,7 +128,7 @@ def test_matrix(app, world, path, method, endpoint, rule):
     for caller in CALLERS:
         client = app.test_client()
         response = _call(client, caller, method, url, is_api)
-        expected = _expected(caller, endpoint, rule, is_api)
+        expected = _expected(caller, endpoint, rule, is_api, path)
         if expected is None:
             # Allowed: whatever the outcome (200, 201, 204, or 422 for the empty body), not a denial.
             assert response.status_code not in (401, 403, 404), (caller, method, url, response.status_code)
