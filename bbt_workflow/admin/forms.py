@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms_base import Form
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField, SelectChoice, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField,
@@ -19,13 +19,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), CODE_VALIDATOR])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     active = BooleanField(_l("Active"), default=True)
 
 
-class SiteForm(FlaskForm):
+class SiteForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), CODE_VALIDATOR])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in SITE_KIND_LABELS.items()])
@@ -38,19 +38,19 @@ class SiteForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), CODE_VALIDATOR])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     plan_items = IntegerField(_l("Items planned"), validators=[DataRequired(), NumberRange(min=0, max=10_000_000)])
     royalty_budget = IntegerField(_l("Royalty budget (đồng)"),
                                   validators=[Optional(), NumberRange(min=0, max=10**15)], default=0)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=255)])
@@ -65,16 +65,16 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     site = SelectField(_l("Site"), choices=[], validate_choice=False)
     roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
 
 
-class ImportUsersForm(FlaskForm):
+class ImportUsersForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv"], _l("Choose a .csv file."))])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 

@@ -1,20 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms_base import Form
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Remember me"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=255)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -22,7 +22,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(

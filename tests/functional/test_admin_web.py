@@ -116,3 +116,10 @@ def test_demo_roles_see_what_they_may(client, app):
             assert c.get(f"/sites/{code}").status_code == (200 if code in sites else 404), (username, code)
         assert ('href="/admin/"' in home) == is_admin
         assert c.get("/admin/").status_code == (200 if is_admin else 403)
+
+
+def test_form_errors_are_in_vietnamese(client, make):
+    _admin(client, make)
+    response = _post_form(client, "/admin/users/new", {"username": "", "full_name": "Thử", "email": "abc"})
+    html = response.get_data(as_text=True)
+    assert "Địa chỉ email không hợp lệ." in html and "Trường này là bắt buộc." in html

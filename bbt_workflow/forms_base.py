@@ -1,0 +1,21 @@
+"""The base of every web form: WTForms' own messages come from our catalog.
+
+Flask-WTF looks for WTForms' messages in WTForms' catalog, which has no
+Vietnamese; ours has them (wtforms_messages.py lists them for extraction).
+"""
+from flask_babel import get_translations
+from flask_wtf import FlaskForm
+
+
+class _OurCatalog:
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _OurCatalog()
