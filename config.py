@@ -54,6 +54,9 @@ class Config:
     # Werkzeug hashing method; scrypt (the default) is memory-hard.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
+    # Workflow: a claim left idle this long returns the item to the queue.
+    CLAIM_TIMEOUT_MINUTES = _int("CLAIM_TIMEOUT_MINUTES", 240)
+
     # API tokens
     API_TOKEN_HOURS = _int("API_TOKEN_HOURS", 24 * 7)
 

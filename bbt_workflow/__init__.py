@@ -86,8 +86,11 @@ def create_app(config_class=None):
     from . import jobs
     from .mailqueue.services import send_due_emails
 
+    from .submissions.services import release_stale_claims
+
     if not jobs._tasks:
         jobs.register_task("send_due_emails", send_due_emails)
+        jobs.register_task("release_stale_claims", release_stale_claims)
     if app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
         jobs.install_in_process_runner(app, db)
 

@@ -1,4 +1,5 @@
 """Jinja helpers: Vietnamese number and date formats, labels for codes."""
+from flask import has_request_context
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -54,4 +55,10 @@ def register_template_helpers(app):
 
     @app.context_processor
     def _globals():
-        return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS}
+        from flask_login import current_user
+
+        from .submissions.notifications import unread_count
+
+        signed_in = has_request_context() and current_user and current_user.is_authenticated
+        unread = unread_count(current_user) if signed_in else 0
+        return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS, "unread_notifications": unread}

@@ -132,3 +132,25 @@ class ContentTypeSchema(Schema):
     code = fields.String()
     name = fields.String()
     required_fields = fields.List(fields.String())
+
+
+class DiffArgs(Schema):
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DiffOpSchema(Schema):
+    op = fields.String(validate=validate.OneOf(("equal", "insert", "delete")))
+    text = fields.String()
+
+
+class DiffFieldsSchema(Schema):
+    title = fields.List(fields.Nested(DiffOpSchema))
+    summary = fields.List(fields.Nested(DiffOpSchema))
+    body = fields.List(fields.Nested(DiffOpSchema))
+
+
+class DiffSchema(Schema):
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    fields_ = fields.Nested(DiffFieldsSchema, data_key="fields")

@@ -1,5 +1,4 @@
 """Submissions, transitions, history and revisions (API.md)."""
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from .blueprint import BEARER, blp
 from .pagination import paginate
 from .schemas import page_of
 from .submission_schemas import (
-    ContentTypeSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
+    ContentTypeSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
     SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema,
 )
 
@@ -122,9 +121,17 @@ def submission_revisions(submission_id):
 @blp.doc(security=BEARER)
 def submission_revision(submission_id, number):
     sub = services.get_visible_submission(_actor(), submission_id)
-    revision = db.session.scalar(
-        select(Revision).where(Revision.submission_id == sub.id, Revision.number == number)
-    )
-    if revision is None:
-        abort(404)
-    return revision
+    return services.revision_of(sub, number)
+
+
+@blp.route("/submissions/<int:submission_id>/diff", methods=["GET"])
+@requires("submission_visible")
+@blp.arguments(DiffArgs, location="query")
+@blp.response(200, DiffSchema)
+@blp.doc(security=BEARER)
+def submission_diff(args, submission_id):
+    """Word-level changes between revisions `from` and `to` (title, summary, body text)."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    diff = services.diff_revisions(sub, args["from_"], args["to"])
+    as_ops = {name: [{"op": op, "text": text} for op, text in ops] for name, ops in diff["fields"].items()}
+    return {"from_": diff["from"], "to": diff["to"], "fields_": as_ops}

@@ -54,6 +54,11 @@ def _assignee_or_approver(a, s, levels):
     return (a.is_assignee and a.is_reviewer) or a.is_approver
 
 
+def _assignee_approver_or_system(a, s, levels):
+    # The system releases claims left idle past CLAIM_TIMEOUT.
+    return a.is_system or _assignee_or_approver(a, s, levels)
+
+
 def _assignee(a, s, levels):
     return a.is_assignee and a.is_reviewer
 
@@ -93,7 +98,8 @@ TRANSITIONS = {
         Transition("withdraw", frozenset({DRAFT, SUBMITTED, RETURNED}), WITHDRAWN, _author),
         Transition("reopen", frozenset({WITHDRAWN}), DRAFT, _author),
         Transition("claim", frozenset({SUBMITTED}), IN_REVIEW, _reviewer, sets_assignee=True),
-        Transition("release", frozenset({IN_REVIEW}), SUBMITTED, _assignee_or_approver, clears_assignee=True),
+        Transition("release", frozenset({IN_REVIEW}), SUBMITTED, _assignee_approver_or_system,
+                   clears_assignee=True),
         Transition("return", frozenset({IN_REVIEW, PENDING_APPROVAL}), RETURNED, _assignee_or_approver,
                    needs_comment=True, clears_assignee=True),
         Transition("reject", frozenset({IN_REVIEW, PENDING_APPROVAL}), REJECTED, _assignee_or_approver,
@@ -134,7 +140,7 @@ def allowed_actions(state, actor, approval_levels):
     """Actions this actor may take now, in table order (the system's own excluded)."""
     return [
         t.action for t in TRANSITIONS.values()
-        if state in t.sources and not t.who is _system and t.who(actor, state, approval_levels)
+        if state in t.sources and not actor.is_system and t.who(actor, state, approval_levels)
     ]
 
 

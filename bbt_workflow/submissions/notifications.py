@@ -60,3 +60,37 @@ def notify_transition(sub, action, *, actor=None, comment=None):
         if user.id not in opted_out:
             queue_email(user.email, "transition", locale=locale, user=user, submission=sub, action=action,
                         label=EVENT_LABELS[action], comment=comment, actor=actor, link=link)
+
+
+def unread_count(user):
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def mark_notifications_read(user):
+    from ..db_types import utcnow
+
+    db.session.execute(
+        Notification.__table__.update()
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def email_opt_outs(user):
+    return set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id)))
+
+
+def set_email_opt_outs(user, kinds):
+    """The user receives no email for these event kinds (in-app notifications stay)."""
+    wanted = set(kinds) & set(EVENT_KINDS)
+    current = email_opt_outs(user)
+    for kind in current - wanted:
+        db.session.execute(EmailOptOut.__table__.delete().where(
+            EmailOptOut.user_id == user.id, EmailOptOut.kind == kind))
+    for kind in sorted(wanted - current):
+        db.session.add(EmailOptOut(user_id=user.id, kind=kind))
+    db.session.flush()

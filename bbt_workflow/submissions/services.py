@@ -4,6 +4,7 @@ Every function takes the acting user, checks the workflow table and the
 version the actor saw, writes a revision and/or a history row in the same
 transaction, queues notifications, flushes, and never commits.
 """
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -231,6 +232,46 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     notify_transition(sub, action, actor=None if system else actor, comment=comment)
     db.session.flush()
     return sub
+
+
+def release_stale_claims(now=None):
+    """Return items claimed and left idle past CLAIM_TIMEOUT to the queue (a periodic job)."""
+    from flask import current_app
+
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=current_app.config["CLAIM_TIMEOUT_MINUTES"])
+    stale = db.session.scalars(
+        select(Submission).where(Submission.state == wf.IN_REVIEW, Submission.last_activity_at < cutoff)
+        .order_by(Submission.id).limit(200)
+    ).all()
+    for sub in stale:
+        transition_submission(None, sub, "release", None, comment="Tự động trả về hàng chờ: quá thời gian giữ bài (CLAIM_TIMEOUT).", system=True)
+    db.session.commit()
+    return len(stale)
+
+
+def revision_of(sub, number):
+    revision = db.session.scalar(
+        select(Revision).where(Revision.submission_id == sub.id, Revision.number == number)
+    )
+    if revision is None:
+        raise NotFound(_l("No such revision."))
+    return revision
+
+
+def diff_revisions(sub, old_number, new_number):
+    """Word-level changes of title, summary and body text between two revisions."""
+    from ..domain.text_diff import word_diff
+
+    old, new = revision_of(sub, old_number), revision_of(sub, new_number)
+    return {
+        "from": old.number, "to": new.number,
+        "fields": {
+            "title": word_diff(old.title, new.title),
+            "summary": word_diff(old.summary, new.summary),
+            "body": word_diff(html_to_text(old.body_html), html_to_text(new.body_html)),
+        },
+    }
 
 
 def get_visible_submission(user, submission_id):

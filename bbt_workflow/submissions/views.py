@@ -1,12 +1,17 @@
 """Web pages for submissions: the item with its history, my items, the site queue."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..permissions import can_review, requires, site_for
 from . import services
-from .models import HistoryEntry, Submission
+from .forms import EmailPreferencesForm
+from .models import HistoryEntry, Notification, Revision, Submission
+from .notifications import (
+    EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs,
+)
 from .queries import filtered_submissions
 
 bp = Blueprint("submissions_web", __name__)
@@ -26,8 +31,21 @@ def detail(submission_id):
     history = db.session.scalars(
         select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
     ).all()
-    return render_template("submissions/detail.html", sub=sub, history=history,
+    revisions = db.session.scalars(
+        select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number.desc())
+    ).all()
+    return render_template("submissions/detail.html", sub=sub, history=history, revisions=revisions,
                            allowed=services.allowed_actions_for(user, sub))
+
+
+@bp.route("/submissions/<int:submission_id>/diff")
+@requires("submission_visible")
+def diff(submission_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    new = request.args.get("to", sub.revision, type=int)
+    old = request.args.get("from", max(1, new - 1), type=int)
+    return render_template("submissions/diff.html", sub=sub, diff=services.diff_revisions(sub, old, new))
 
 
 @bp.route("/my/submissions")
@@ -57,3 +75,36 @@ def queue(site):
         .group_by(Submission.state)
     ).all())
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj, counts=counts)
+
+
+@bp.route("/notifications")
+@requires("authenticated")
+def notifications():
+    user = current_user._get_current_object()
+    page = _page(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()))
+    return render_template("submissions/notifications.html", page=page)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@requires("authenticated")
+def notifications_read():
+    mark_notifications_read(current_user._get_current_object())
+    db.session.commit()
+    return redirect(url_for("submissions_web.notifications"))
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@requires("authenticated")
+def notification_settings():
+    user = current_user._get_current_object()
+    form = EmailPreferencesForm()
+    if form.validate_on_submit():
+        set_email_opt_outs(user, [kind for kind in EVENT_KINDS if not form.data.get(f"email_{kind}")])
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("submissions_web.notification_settings"))
+    if request.method == "GET":
+        off = email_opt_outs(user)
+        for kind in EVENT_KINDS:
+            form[f"email_{kind}"].data = kind not in off
+    return render_template("submissions/notification_settings.html", form=form, kinds=EVENT_KINDS)

@@ -177,3 +177,20 @@ def test_history_is_append_only_in_the_database(client, newsroom):
     db.session.rollback()
     assert db.session.scalar(select(HistoryEntry.comment)) is None
     assert db.session.scalar(select(Revision.number)) == 1
+
+
+def test_diff_between_revisions(client, newsroom):
+    h = newsroom["h"]
+    sub = _create(client, h["ctv"], title="Hội nghị tổng kết", body_html="<p>Năm 2025 tỉnh đạt kết quả tốt</p>")
+    client.patch(f"/api/v1/submissions/{sub['id']}", json={
+        "version": sub["version"], "title": "Hội nghị sơ kết", "body_html": "<p>Năm 2026 tỉnh đạt kết quả tốt</p>"},
+        headers=h["ctv"])
+    diff = client.get(f"/api/v1/submissions/{sub['id']}/diff?from=1&to=2", headers=h["ctv"]).get_json()
+    assert diff["from"] == 1 and diff["to"] == 2
+    assert {"op": "delete", "text": "tổng"} in diff["fields"]["title"]
+    assert {"op": "insert", "text": "sơ"} in diff["fields"]["title"]
+    assert {"op": "insert", "text": "2026"} in diff["fields"]["body"]
+    assert diff["fields"]["summary"] == [{"op": "equal", "text": "Tóm tắt"}]
+    missing = client.get(f"/api/v1/submissions/{sub['id']}/diff?from=1&to=9", headers=h["ctv"])
+    assert missing.status_code == 404
+    assert client.get(f"/api/v1/submissions/{sub['id']}/diff?from=x&to=2", headers=h["ctv"]).status_code == 422
