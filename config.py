@@ -54,6 +54,13 @@ class Config:
     # Werkzeug hashing method; scrypt (the default) is memory-hard.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
 
+    # Uploads: stored outside static/, under generated names. None = instance/uploads.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    MAX_IMAGE_MB = _int("MAX_IMAGE_MB", 20)
+    MAX_DOCUMENT_MB = _int("MAX_DOCUMENT_MB", 30)
+    MAX_VIDEO_MB = _int("MAX_VIDEO_MB", 45)
+    MAX_IMAGE_PIXELS = _int("MAX_IMAGE_PIXELS", 80_000_000)
+
     # Workflow: a claim left idle this long returns the item to the queue.
     CLAIM_TIMEOUT_MINUTES = _int("CLAIM_TIMEOUT_MINUTES", 240)
 

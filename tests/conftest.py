@@ -79,6 +79,7 @@ def app(_migrated, tmp_path):
         SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(Cfg)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     app.test_client_class = IsolatedClient
     with app.app_context():
         if needs_cleaning:

@@ -11,18 +11,20 @@ BEARER = [{"bearerAuth": []}]
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Endpoints that take multipart uploads instead of JSON.
-MULTIPART_ENDPOINTS = set()
+MULTIPART_ENDPOINTS = {"api_v1.upload_attachment"}
 
 
 @blp.before_request
 def _authenticate_and_guard():
     from ..auth.login_setup import load_bearer_user
 
-    if request.method in {"POST", "PUT", "PATCH"} and request.content_length != 0:
+    user = load_bearer_user()  # raises TokenRejected (401) for a bad token
+    # Anonymous callers learn only that they must authenticate (the route's rule says 401).
+    may_send_body = current_user.is_authenticated or request.endpoint == "api_v1.create_token"
+    if may_send_body and request.method in {"POST", "PUT", "PATCH"} and request.content_length != 0:
         expected = "multipart/form-data" if request.endpoint in MULTIPART_ENDPOINTS else "application/json"
         if request.mimetype != expected:
             abort(415)
-    user = load_bearer_user()  # raises TokenRejected (401) for a bad token
     if user is None and request.method in UNSAFE_METHODS and current_user.is_authenticated:
         # Cookie-authenticated calls (from our own pages) need the CSRF token.
         csrf.protect()

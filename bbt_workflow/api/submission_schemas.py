@@ -1,4 +1,5 @@
 from flask_login import current_user
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from ..domain.content_types import CONTENT_TYPE_CODES
@@ -63,6 +64,21 @@ def _allowed_actions(sub):
     return allowed_actions_for(current_user, sub)
 
 
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String(attribute="mime")
+    kind = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+
+
+class UploadSchema(Schema):
+    file = Upload(required=True)
+
+
 class SubmissionSchema(Schema):
     id = fields.Integer()
     site = fields.Function(lambda s: s.site.code)
@@ -84,6 +100,7 @@ class SubmissionSchema(Schema):
     portal_url = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    attachments = fields.List(fields.Nested(AttachmentSchema))
     allowed_actions = fields.Function(_allowed_actions)
 
 

@@ -7,14 +7,15 @@ from ..domain.content_types import CONTENT_TYPES
 from ..extensions import db
 from ..permissions import requires
 from ..submissions import services
+from ..submissions.attachments import add_attachment, serve_attachment
 from ..submissions.models import HistoryEntry, Revision
 from ..submissions.queries import filtered_submissions
 from .blueprint import BEARER, blp
 from .pagination import paginate
 from .schemas import page_of
 from .submission_schemas import (
-    ContentTypeSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
-    SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema,
+    AttachmentSchema, ContentTypeSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
+    SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema, UploadSchema,
 )
 
 
@@ -90,6 +91,29 @@ def transition_submission(data, submission_id):
     )
     db.session.commit()
     return sub
+
+
+@blp.route("/submissions/<int:submission_id>/attachments", methods=["POST"])
+@requires("submission_visible")
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, AttachmentSchema)
+@blp.doc(security=BEARER)
+def upload_attachment(files, submission_id):
+    """Upload one file (multipart field `file`); checked by its content, size and dimensions."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    upload = files["file"]
+    attachment = add_attachment(_actor(), sub, upload.stream, upload.filename)
+    db.session.commit()
+    return attachment
+
+
+@blp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>", methods=["GET"])
+@requires("submission_visible")
+@blp.response(200, description="The file, with safe download headers")
+@blp.doc(security=BEARER)
+def download_attachment(submission_id, attachment_id):
+    sub = services.get_visible_submission(_actor(), submission_id)
+    return serve_attachment(sub, attachment_id)
 
 
 @blp.route("/submissions/<int:submission_id>/history", methods=["GET"])

@@ -65,6 +65,8 @@ class Submission(db.Model):
     unit = relationship("Unit")
     authors = relationship("SubmissionAuthor", cascade="all, delete-orphan", order_by="SubmissionAuthor.id",
                            lazy="selectin")
+    attachments = relationship("Attachment", order_by="Attachment.id", lazy="selectin",
+                               cascade="all, delete-orphan")
 
 
 class SubmissionAuthor(db.Model):
@@ -140,3 +142,25 @@ class EmailOptOut(db.Model):
     __tablename__ = "email_opt_outs"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class Attachment(db.Model):
+    """A file of a submission, stored under a generated name outside static/."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('image', 'document', 'video')", name="kind"),
+        CheckConstraint("size > 0", name="size"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # for display and download only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    mime: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(db.BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -21,6 +21,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_see_submission, roles_on, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
+from .attachments import attachment_count
 from .notifications import notify_transition
 
 CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "language", "authors", "publish_at")
@@ -179,10 +180,6 @@ def edit_submission(actor, sub, version, changes):
     _snapshot(sub, actor)
     db.session.flush()
     return sub
-
-
-def attachment_count(sub):
-    return 0  # attachments arrive with the upload endpoints
 
 
 def transition_submission(actor, sub, action, version, *, comment=None, grading=None, publish_at=None, system=False):

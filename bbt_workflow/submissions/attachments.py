@@ -1,0 +1,160 @@
+"""Storing and checking uploaded files.
+
+The file is streamed to a temporary name with a size cap, recognised by its
+content, checked (images are decoded by Pillow for their dimensions), then moved
+under a random name. If anything fails, or the transaction later rolls back,
+the file is removed: a refused upload leaves nothing on disk or in the database.
+"""
+import hashlib
+import os
+import secrets
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from sqlalchemy import event, func, select
+
+from ..domain import workflow as wf
+from ..domain.uploads import SNIFF_BYTES, UploadRefused, check_allowed, display_name, sniff
+from ..errors import Forbidden, ServiceError, ValidationFailed
+from ..extensions import db
+from ..permissions import submission_actor
+from .models import Attachment
+
+CHUNK = 1024 * 1024
+
+REFUSAL_MESSAGES = {
+    "empty": _l("The file is empty."),
+    "unrecognised": _l("This kind of file is not accepted (recognised by its content, not its name)."),
+    "not_allowed_here": _l("This kind of file is not accepted for this content type."),
+    "bad_image": _l("The image cannot be read or its dimensions are out of range."),
+}
+
+
+class FileTooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+def upload_folder():
+    folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def attachment_path(attachment):
+    return os.path.join(upload_folder(), attachment.stored_name)
+
+
+def _limit_bytes(kind):
+    mb = current_app.config[{"image": "MAX_IMAGE_MB", "document": "MAX_DOCUMENT_MB", "video": "MAX_VIDEO_MB"}[kind]]
+    return mb * 1024 * 1024, mb
+
+
+def _refuse(refusal, **values):
+    if refusal.code == "too_large":
+        message = _l("The file is larger than %(mb)s MB.", **values)
+        return FileTooLarge(message, code="upload_too_large", details={"file": [str(message)]})
+    message = REFUSAL_MESSAGES[refusal.code]
+    return ValidationFailed(message, code=f"upload_{refusal.code}", details={"file": [str(message)]})
+
+
+def _image_size(path):
+    Image.MAX_IMAGE_PIXELS = current_app.config["MAX_IMAGE_PIXELS"]
+    try:
+        with Image.open(path) as img:
+            img.verify()
+        with Image.open(path) as img:  # verify() leaves the image unusable; reopen for the size
+            width, height = img.size
+    except Exception:  # any decoder error, truncation or decompression bomb
+        raise UploadRefused("bad_image")
+    if not (1 <= width <= 20000 and 1 <= height <= 20000):
+        raise UploadRefused("bad_image")
+    return width, height
+
+
+def _remove_on_rollback(path):
+    session = db.session()
+    session.info.setdefault("bbt_new_files", []).append(path)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _delete_files_of_rolled_back_uploads(session):
+    for path in session.info.pop("bbt_new_files", []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+@event.listens_for(db.session, "after_commit")
+def _forget_committed_files(session):
+    session.info.pop("bbt_new_files", None)
+
+
+def add_attachment(actor, sub, stream, original_name):
+    """Store one uploaded file for the submission. `stream` is a binary file object."""
+    if not wf.may_edit(sub.state, submission_actor(actor, sub)):
+        raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
+    folder = upload_folder()
+    temp_path = os.path.join(folder, f".upload-{secrets.token_hex(16)}")
+    digest, size = hashlib.sha256(), 0
+    try:
+        head = stream.read(SNIFF_BYTES)
+        try:
+            mime, kind, extension = sniff(head)
+            check_allowed(sub.content_type, kind)
+        except UploadRefused as refusal:
+            raise _refuse(refusal)
+        limit, limit_mb = _limit_bytes(kind)
+        with open(temp_path, "wb") as out:
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise _refuse(UploadRefused("too_large"), mb=limit_mb)
+                digest.update(chunk)
+                out.write(chunk)
+                chunk = stream.read(CHUNK)
+        width = height = None
+        if kind == "image":
+            try:
+                width, height = _image_size(temp_path)
+            except UploadRefused as refusal:
+                raise _refuse(refusal)
+        stored_name = f"{secrets.token_hex(16)}.{extension}"
+        final_path = os.path.join(folder, stored_name)
+        os.replace(temp_path, final_path)
+    finally:
+        if os.path.exists(temp_path):
+            os.remove(temp_path)
+    _remove_on_rollback(final_path)
+    attachment = Attachment(
+        submission_id=sub.id, filename=display_name(original_name, extension), stored_name=stored_name,
+        mime=mime, kind=kind, size=size, sha256=digest.hexdigest(), width=width, height=height,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def attachment_count(sub):
+    return db.session.scalar(select(func.count(Attachment.id)).where(Attachment.submission_id == sub.id))
+
+
+def serve_attachment(sub, attachment_id):
+    """The file as a download with headers that stop browsers from running it."""
+    from flask import abort, send_file
+
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.submission_id != sub.id:
+        abort(404)
+    response = send_file(
+        attachment_path(attachment), mimetype=attachment.mime, as_attachment=attachment.kind != "image",
+        download_name=attachment.filename, conditional=True, max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
