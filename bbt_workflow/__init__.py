@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, mail, migrate
 
 
 def create_app(config_class=None):

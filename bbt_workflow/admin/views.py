@@ -40,18 +40,6 @@ def _apply_service_error(form, exc):
         flash(str(exc.message), "danger")
 
 
-def _get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _site_or_404(code):
-    site = db.session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        abort(404)
-    return site
 
 
 def _unit_choices():
@@ -89,7 +77,7 @@ def units():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @requires("admin")
 def unit_form(unit_id=None):
-    unit = _get_or_404(Unit, unit_id) if unit_id else None
+    unit = db.get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=unit)
     if unit:
         form.code.render_kw = {"readonly": True}
@@ -121,7 +109,7 @@ def sites():
 @bp.route("/sites/<site>/edit", methods=["GET", "POST"])
 @requires("admin")
 def site_form(site=None):
-    site_obj = _site_or_404(site) if site else None
+    site_obj = services.get_site(site) if site else None
     form = SiteForm(obj=site_obj)
     form.parent.choices = _site_choices(empty=_("— none —"))
     if request.method == "GET" and site_obj:
@@ -155,7 +143,7 @@ def site_form(site=None):
 @bp.route("/sites/<site>")
 @requires("admin")
 def site_detail(site):
-    site_obj = _site_or_404(site)
+    site_obj = services.get_site(site)
     categories = db.session.scalars(
         select(Category).where(Category.site_id == site_obj.id).order_by(Category.position, Category.id)
     ).all()
@@ -174,7 +162,7 @@ def site_detail(site):
 @bp.route("/sites/<site>/categories", methods=["POST"])
 @requires("admin")
 def category_create(site):
-    site_obj = _site_or_404(site)
+    site_obj = services.get_site(site)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
         try:
@@ -195,8 +183,8 @@ def category_create(site):
 @bp.route("/sites/<site>/categories/<int:category_id>/toggle", methods=["POST"])
 @requires("admin")
 def category_toggle(site, category_id):
-    site_obj = _site_or_404(site)
-    category = _get_or_404(Category, category_id)
+    site_obj = services.get_site(site)
+    category = db.get_or_404(Category, category_id)
     if category.site_id != site_obj.id:
         abort(404)
     services.update_category(_actor(), category, active=not category.active)
@@ -208,7 +196,7 @@ def category_toggle(site, category_id):
 @bp.route("/sites/<site>/targets", methods=["POST"])
 @requires("admin")
 def target_set(site):
-    site_obj = _site_or_404(site)
+    site_obj = services.get_site(site)
     form = TargetForm(prefix="target")
     if form.validate_on_submit():
         try:
@@ -252,7 +240,7 @@ def users():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires("admin")
 def user_form(user_id=None):
-    user = _get_or_404(User, user_id) if user_id else None
+    user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
     form.unit.choices = _unit_choices()
     if request.method == "GET" and user:
@@ -285,7 +273,7 @@ def user_form(user_id=None):
 @bp.route("/users/<int:user_id>")
 @requires("admin")
 def user_detail(user_id):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = MembershipForm()
     form.site.choices = _site_choices()
     return render_template("admin/user_detail.html", user=user, form=form)
@@ -294,7 +282,7 @@ def user_detail(user_id):
 @bp.route("/users/<int:user_id>/memberships", methods=["POST"])
 @requires("admin")
 def membership_set(user_id):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = MembershipForm()
     form.site.choices = _site_choices()
     if form.validate_on_submit():
@@ -317,7 +305,7 @@ def membership_set(user_id):
 @bp.route("/memberships/<int:membership_id>/delete", methods=["POST"])
 @requires("admin")
 def membership_delete(membership_id):
-    membership = _get_or_404(Membership, membership_id)
+    membership = db.get_or_404(Membership, membership_id)
     user_id = membership.user_id
     services.delete_membership(_actor(), membership)
     db.session.commit()

@@ -21,18 +21,6 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _site_or_404(code):
-    site = db.session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        abort(404)
-    return site
 
 
 # --- units ------------------------------------------------------------------
@@ -63,7 +51,7 @@ def admin_create_unit(data):
 @blp.response(200, UnitSchema)
 @blp.doc(security=BEARER)
 def admin_update_unit(data, unit_id):
-    unit = services.update_unit(_actor(), _get_or_404(Unit, unit_id), **data)
+    unit = services.update_unit(_actor(), db.get_or_404(Unit, unit_id), **data)
     db.session.commit()
     return unit
 
@@ -97,7 +85,7 @@ def admin_create_site(data):
 @blp.response(200, SiteSchema)
 @blp.doc(security=BEARER)
 def admin_update_site(data, site):
-    updated = services.update_site(_actor(), _site_or_404(site), **data)
+    updated = services.update_site(_actor(), services.get_site(site), **data)
     db.session.commit()
     return updated
 
@@ -109,7 +97,7 @@ def admin_update_site(data, site):
 @blp.doc(security=BEARER)
 def admin_set_target(data, site, year):
     """Set a site's yearly plan target and royalty budget (đồng)."""
-    target = services.set_plan_target(_actor(), _site_or_404(site), year, **data)
+    target = services.set_plan_target(_actor(), services.get_site(site), year, **data)
     db.session.commit()
     return target
 
@@ -120,7 +108,7 @@ def admin_set_target(data, site, year):
 @blp.response(201, CategorySchema)
 @blp.doc(security=BEARER)
 def admin_create_category(data, site):
-    category = services.create_category(_actor(), _site_or_404(site), **data)
+    category = services.create_category(_actor(), services.get_site(site), **data)
     db.session.commit()
     return category
 
@@ -131,7 +119,7 @@ def admin_create_category(data, site):
 @blp.response(200, CategorySchema)
 @blp.doc(security=BEARER)
 def admin_update_category(data, site, code):
-    site_obj = _site_or_404(site)
+    site_obj = services.get_site(site)
     category = db.session.scalar(
         select(Category).where(Category.site_id == site_obj.id, Category.code == code)
     )
@@ -167,7 +155,7 @@ def admin_list_users(args):
 @blp.response(200, UserSchema)
 @blp.doc(security=BEARER)
 def admin_get_user(user_id):
-    return _get_or_404(User, user_id)
+    return db.get_or_404(User, user_id)
 
 
 @blp.route("/admin/users", methods=["POST"])
@@ -187,7 +175,7 @@ def admin_create_user(data):
 @blp.response(200, UserSchema)
 @blp.doc(security=BEARER)
 def admin_update_user(data, user_id):
-    user = services.update_user(_actor(), _get_or_404(User, user_id), **data)
+    user = services.update_user(_actor(), db.get_or_404(User, user_id), **data)
     db.session.commit()
     return user
 
@@ -227,6 +215,6 @@ def admin_create_membership(data):
 @blp.response(204)
 @blp.doc(security=BEARER)
 def admin_delete_membership(membership_id):
-    services.delete_membership(_actor(), _get_or_404(Membership, membership_id))
+    services.delete_membership(_actor(), db.get_or_404(Membership, membership_id))
     db.session.commit()
     return None

@@ -42,6 +42,15 @@ def smtp(app):
     controller.stop()
 
 
+@pytest.fixture
+def smtp_down(app):
+    """An SMTP address where nothing listens: every attempt fails. Yields the port."""
+    port = _free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+    return port
+
+
 def _reset_for(user):
     request_password_reset(user.email, lambda raw: f"http://bbt.local/password/reset/{raw}")
 
@@ -69,11 +78,8 @@ def test_rolled_back_transaction_sends_nothing(app, make, smtp):
     assert send_due_emails() == (0, 0) and smtp.messages == []
 
 
-def test_smtp_down_then_retried(app, make):
-    # Nothing listens on this port: every attempt fails.
-    port = _free_port()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+def test_smtp_down_then_retried(app, make, smtp_down):
+    port = smtp_down
     user = make.user("hong")
     _reset_for(user)
     db.session.commit()
@@ -96,10 +102,7 @@ def test_smtp_down_then_retried(app, make):
     assert row.state == "sent" and row.attempts == 2
 
 
-def test_gives_up_after_the_retry_schedule(app, make):
-    port = _free_port()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+def test_gives_up_after_the_retry_schedule(app, make, smtp_down):
     user = make.user("hong")
     _reset_for(user)
     db.session.commit()
