@@ -278,6 +278,10 @@ def get_visible_submission(user, submission_id):
     return sub
 
 
+def may_edit_now(user, sub):
+    return wf.may_edit(sub.state, submission_actor(user, sub))
+
+
 def allowed_actions_for(user, sub):
     actions = wf.allowed_actions(sub.state, submission_actor(user, sub), sub.site.approval_levels)
     return actions

@@ -1,18 +1,22 @@
 """Web pages for submissions: the item with its history, my items, the site queue."""
+from datetime import timezone
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
+from ..errors import ServiceError
 from ..extensions import db
 from ..permissions import can_review, requires, site_for
+from ..templating import ACTION_LABELS
 from . import services
-from .forms import EmailPreferencesForm
+from .attachments import add_attachment, serve_attachment
+from .forms import ActionForm, EmailPreferencesForm, SubmissionForm, UploadForm
 from .models import HistoryEntry, Notification, Revision, Submission
-from .notifications import (
-    EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs,
-)
-from .queries import filtered_submissions
+from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
+from .queries import LOCAL, filtered_submissions
 
 bp = Blueprint("submissions_web", __name__)
 PER_PAGE = 50
@@ -35,7 +39,8 @@ def detail(submission_id):
         select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number.desc())
     ).all()
     return render_template("submissions/detail.html", sub=sub, history=history, revisions=revisions,
-                           allowed=services.allowed_actions_for(user, sub))
+                           allowed=services.allowed_actions_for(user, sub), action_form=ActionForm(),
+                           upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub))
 
 
 @bp.route("/submissions/<int:submission_id>/diff")
@@ -108,3 +113,122 @@ def notification_settings():
         for kind in EVENT_KINDS:
             form[f"email_{kind}"].data = kind not in off
     return render_template("submissions/notification_settings.html", form=form, kinds=EVENT_KINDS)
+
+
+def _local_to_utc(value):
+    """A datetime-local field (Asia/Ho_Chi_Minh wall time) as an aware UTC datetime."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+
+
+def _category_choices(site):
+    return [SelectChoice("", _("— none —"))] + [SelectChoice(c.code, c.name) for c in site.categories if c.active]
+
+
+@bp.route("/sites/<site>/submissions/new", methods=["GET", "POST"])
+@requires("authenticated")
+def create(site):
+    user = current_user._get_current_object()
+    site_obj = site_for(user, site)
+    form = SubmissionForm()
+    form.category.choices = _category_choices(site_obj)
+    if form.validate_on_submit():
+        data = {"content_type": form.content_type.data, "category": form.category.data or None,
+                "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
+                "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
+        try:
+            sub = services.create_submission(user, site_obj, data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    return render_template("submissions/form.html", form=form, site=site_obj, sub=None)
+
+
+@bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
+@requires("submission_visible")
+def edit(submission_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    form = SubmissionForm(obj=sub)
+    form.category.choices = _category_choices(sub.site)
+    if request.method == "GET":
+        form.category.data = sub.category.code if sub.category else ""
+        form.version.data = sub.version
+        form.publish_at.data = sub.publish_at.astimezone(LOCAL).replace(tzinfo=None) if sub.publish_at else None
+    if form.validate_on_submit():
+        changes = {"content_type": form.content_type.data, "category": form.category.data or None,
+                   "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
+                   "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
+        try:
+            services.edit_submission(user, sub, form.version.data, changes)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved as revision %(n)s.", n=sub.revision), "success")
+            return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    return render_template("submissions/form.html", form=form, site=sub.site, sub=sub)
+
+
+@bp.route("/submissions/<int:submission_id>/act", methods=["POST"])
+@requires("submission_visible")
+def act(submission_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.transition_submission(user, sub, form.action.data, form.version.data,
+                                           comment=form.comment.data,
+                                           publish_at=_local_to_utc(form.publish_at.data))
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
+    else:
+        flash(_("The action could not be read. Reload the page and try again."), "danger")
+    return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+@bp.route("/submissions/<int:submission_id>/attachments", methods=["POST"])
+@requires("submission_visible")
+def upload(submission_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            add_attachment(user, sub, form.file.data.stream, form.file.data.filename)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("File attached."), "success")
+    else:
+        flash(_("Choose a file to upload."), "danger")
+    return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+@bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>")
+@requires("submission_visible")
+def attachment(submission_id, attachment_id):
+    sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
+    return serve_attachment(sub, attachment_id)
+
+
+def _form_error(form, exc):
+    db.session.rollback()
+    placed = False
+    for field, messages in (exc.details or {}).items():
+        if field in form and isinstance(messages, list):
+            form[field].errors = list(form[field].errors or []) + [str(m) for m in messages]
+            placed = True
+    if not placed:
+        flash(str(exc.message), "danger")

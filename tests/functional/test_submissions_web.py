@@ -59,3 +59,46 @@ def test_notifications_unread_count_and_email_opt_out(client, make):
     assert "Tin bài mới chờ biên tập: Hội nghị tổng kết" in listing
     client.post("/notifications/read", data={"csrf_token": csrf_from(listing)})
     assert db.session.scalar(select(Notification)).read_at is not None
+
+
+def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app, make):
+    import io
+
+    from tests.functional.test_uploads import png_bytes
+
+    site = make.site("huyen", approval_levels=1)
+    make.user("ctv", roles={site: ["contributor"]})
+    make.user("bientap", roles={site: ["editor"]})
+    login(client, "ctv")
+    page = client.get("/sites/huyen/submissions/new").get_data(as_text=True)
+    response = client.post("/sites/huyen/submissions/new", data={
+        "csrf_token": csrf_from(page), "content_type": "tin", "category": "chuyen-doi-so", "title": "Tin mới",
+        "summary": "", "body_html": "<p>Nội dung<script>x()</script></p>", "language": "vi", "publish_at": ""})
+    assert response.status_code == 302
+    detail_url = response.headers["Location"]
+    detail = client.get(detail_url).get_data(as_text=True)
+    assert "Nội dung" in detail and "<script>x()" not in detail
+    sub_id = int(detail_url.rstrip("/").rsplit("/", 1)[1])
+    client.post(f"/submissions/{sub_id}/attachments", data={
+        "csrf_token": csrf_from(detail), "file": (io.BytesIO(png_bytes()), "anh.png")},
+        content_type="multipart/form-data")
+    detail = client.get(detail_url).get_data(as_text=True)
+    assert "anh.png" in detail and 'class="thumb"' in detail
+    client.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(detail), "action": "submit", "version": "1"})
+    assert "Chờ biên tập" in client.get(detail_url).get_data(as_text=True)
+    # A stale form (version 1 again) is refused with a clear message and changes nothing.
+    stale = client.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(detail), "action": "withdraw",
+                                                             "version": "1"}, follow_redirects=True)
+    assert "đã được người khác thay đổi" in stale.get_data(as_text=True)
+    editor = app.test_client()
+    login(editor, "bientap")
+    page = editor.get(detail_url).get_data(as_text=True)
+    editor.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(page), "action": "claim", "version": "2"})
+    page = editor.get(detail_url).get_data(as_text=True)
+    bad = editor.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(page), "action": "return",
+                                                           "version": "3", "comment": ""}, follow_redirects=True)
+    assert "Thao tác này cần có ý kiến." in bad.get_data(as_text=True)
+    editor.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
+                                                     "version": "3", "publish_at": "2026-12-01T08:00"})
+    page = editor.get(detail_url).get_data(as_text=True)
+    assert "Đã duyệt" in page and "01/12/2026 08:00" in page
