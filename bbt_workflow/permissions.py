@@ -87,6 +87,13 @@ def _submission_visible(user, kwargs):
     return sub is not None and can_see_submission(user, sub)
 
 
+def _site_member(user, kwargs):
+    from .accounts.models import Site
+
+    site = db.session.scalar(select(Site).where(Site.code == kwargs["site"]))
+    return site is not None and is_member(user, site)
+
+
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
@@ -95,6 +102,7 @@ RULES = {
     "authenticated": (lambda user, kwargs: True, 403),
     "admin": (lambda user, kwargs: can_manage_installation(user), 403),
     "submission_visible": (_submission_visible, 404),
+    "site_member": (_site_member, 404),
 }
 
 

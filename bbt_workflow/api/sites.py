@@ -19,7 +19,7 @@ def list_sites(args):
 
 
 @blp.route("/sites/<site>/categories", methods=["GET"])
-@requires("authenticated")
+@requires("site_member")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(CategorySchema))
 @blp.doc(security=BEARER)

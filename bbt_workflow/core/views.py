@@ -18,7 +18,7 @@ def home():
 
 
 @bp.route("/sites/<site>")
-@requires("authenticated")
+@requires("site_member")
 def site_overview(site):
     site_obj = site_for(current_user, site)
     categories = db.session.scalars(

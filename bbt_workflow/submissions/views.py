@@ -62,7 +62,7 @@ def mine():
 
 
 @bp.route("/sites/<site>/queue")
-@requires("authenticated")
+@requires("site_member")
 def queue(site):
     user = current_user._get_current_object()
     site_obj = site_for(user, site)
@@ -127,7 +127,7 @@ def _category_choices(site):
 
 
 @bp.route("/sites/<site>/submissions/new", methods=["GET", "POST"])
-@requires("authenticated")
+@requires("site_member")
 def create(site):
     user = current_user._get_current_object()
     site_obj = site_for(user, site)

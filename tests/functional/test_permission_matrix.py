@@ -20,8 +20,6 @@ from tests.conftest import api_token, bearer, csrf_from, login
 CALLERS = ("anonymous", "contributor", "editor", "approver", "accountant", "outsider", "admin")
 SITE_ROLES = ("contributor", "editor", "approver", "accountant")
 
-# Routes whose rule is "authenticated" but whose object is site A: members of A only.
-SITE_SCOPED = {"api_v1.list_categories", "core.site_overview"}
 # Site A's review queue: its editors and approvers (and admins); other members 403, outsiders 404.
 QUEUE = {"submissions_web.queue"}
 # Routes about one submitted item of site A, written by the contributor: visible to its author,
@@ -124,10 +122,12 @@ def _expected(caller, endpoint, rule, is_api, path):
         return denied_anonymous
     if rule == "admin":
         return None if caller == "admin" else {403}
-    if endpoint in SITE_SCOPED:
-        return {404} if caller == "outsider" else None
-    if endpoint in QUEUE:
-        return {404} if caller == "outsider" else (None if caller in ("editor", "approver", "admin") else {403})
+    if rule == "site_member":
+        if caller == "outsider":
+            return {404}
+        if endpoint in QUEUE:
+            return None if caller in ("editor", "approver", "admin") else {403}
+        return None
     if "<int:submission_id>" in path:
         return None if caller in SUBMISSION_SCOPED_VISIBLE else {404}
     return None  # any authenticated caller
