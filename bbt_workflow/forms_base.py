@@ -19,3 +19,19 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _OurCatalog()
+
+
+def show_service_error(form, exc):
+    """Put a service error on the form fields it names, else flash it. Rolls back first."""
+    from flask import flash
+
+    from .extensions import db
+
+    db.session.rollback()
+    placed = False
+    for field, messages in (exc.details or {}).items():
+        if field in form and isinstance(messages, list):
+            form[field].errors = list(form[field].errors or []) + [str(m) for m in messages]
+            placed = True
+    if not placed:
+        flash(str(exc.message), "danger")

@@ -9,6 +9,7 @@ from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
 from ..auth.services import request_password_reset
 from ..errors import ServiceError
 from ..extensions import db
+from ..forms_base import show_service_error
 from ..permissions import requires
 from .forms import (
     CategoryForm, ImportUsersForm, MembershipForm, SearchForm, SiteForm, TargetForm, UnitForm, UserForm,
@@ -27,17 +28,6 @@ def _paginate(stmt):
     return db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
                        max_per_page=PER_PAGE, error_out=False)
 
-
-def _apply_service_error(form, exc):
-    """Show a service error on the form field it names, else as a flash message."""
-    db.session.rollback()
-    placed = False
-    for field, messages in (exc.details or {}).items():
-        if field in form and isinstance(messages, list):
-            form[field].errors = list(form[field].errors or []) + [str(m) for m in messages]
-            placed = True
-    if not placed:
-        flash(str(exc.message), "danger")
 
 
 
@@ -88,7 +78,7 @@ def unit_form(unit_id=None):
             else:
                 services.create_unit(_actor(), code=form.code.data, name=form.name.data)
         except ServiceError as exc:
-            _apply_service_error(form, exc)
+            show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -132,7 +122,7 @@ def site_form(site=None):
                 )
                 code = created.code
         except ServiceError as exc:
-            _apply_service_error(form, exc)
+            show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -262,7 +252,7 @@ def user_form(user_id=None):
                 if not form.password.data:
                     _invite(target)
         except ServiceError as exc:
-            _apply_service_error(form, exc)
+            show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")

@@ -7,7 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
+from ..forms_base import show_service_error
 from ..extensions import db
 from ..permissions import can_review, requires, site_for
 from ..templating import ACTION_LABELS
@@ -39,7 +41,8 @@ def detail(submission_id):
         select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number.desc())
     ).all()
     return render_template("submissions/detail.html", sub=sub, history=history, revisions=revisions,
-                           allowed=services.allowed_actions_for(user, sub), action_form=ActionForm(),
+                           allowed=[TRANSITIONS[a] for a in services.allowed_actions_for(user, sub)],
+                           action_form=ActionForm(),
                            upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub))
 
 
@@ -140,7 +143,7 @@ def create(site):
         try:
             sub = services.create_submission(user, site_obj, data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Draft saved."), "success")
@@ -166,7 +169,7 @@ def edit(submission_id):
         try:
             services.edit_submission(user, sub, form.version.data, changes)
         except ServiceError as exc:
-            _form_error(form, exc)
+            show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved as revision %(n)s.", n=sub.revision), "success")
@@ -222,13 +225,3 @@ def attachment(submission_id, attachment_id):
     sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
     return serve_attachment(sub, attachment_id)
 
-
-def _form_error(form, exc):
-    db.session.rollback()
-    placed = False
-    for field, messages in (exc.details or {}).items():
-        if field in form and isinstance(messages, list):
-            form[field].errors = list(form[field].errors or []) + [str(m) for m in messages]
-            placed = True
-    if not placed:
-        flash(str(exc.message), "danger")
