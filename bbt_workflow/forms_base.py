@@ -35,3 +35,34 @@ def show_service_error(form, exc):
             placed = True
     if not placed:
         flash(str(exc.message), "danger")
+
+
+def submit_and_flash(form, action, *, success, invalid=None):
+    """For a small POST form whose page redirects back to where it was shown.
+
+    Valid form: run `action()`, commit, flash `success()`. A service error rolls
+    back and is flashed; an invalid form flashes `invalid`, or each field error.
+    Returns True when the action was committed.
+    """
+    from flask import flash
+
+    from .errors import ServiceError
+    from .extensions import db
+
+    if not form.validate_on_submit():
+        if invalid is not None:
+            flash(str(invalid), "danger")
+        else:
+            for field in form:
+                for error in field.errors:
+                    flash(f"{field.label.text}: {error}", "danger")
+        return False
+    try:
+        action()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return False
+    db.session.commit()
+    flash(str(success()), "success")
+    return True

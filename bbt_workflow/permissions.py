@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .domain.roles import ACCOUNTANT, APPROVER, REVIEW_ROLES
+from .domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
 from .extensions import db
 
 
@@ -163,8 +164,8 @@ def can_see_submission(user, submission):
     actor = submission_actor(user, submission)
     if actor.is_author:
         return True
-    if submission.state in ("draft", "withdrawn"):
+    if submission.state in HIDDEN_FROM_REVIEWERS:
         return False
     if actor.is_reviewer:
         return True
-    return "accountant" in actor.roles and submission.state in ("approved", "published", "unpublished")
+    return "accountant" in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS

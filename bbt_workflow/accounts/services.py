@@ -10,13 +10,14 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..auth.services import check_password_policy
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..sql_search import contains
 from .models import Category, Membership, PlanTarget, Site, Unit, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -67,6 +68,18 @@ def get_user_by_username(username, field="username"):
     if user is None:
         raise _field_error(field, _l("Unknown user %(name)s.", name=username), code="unknown_user")
     return user
+
+
+def users_matching(q=None, site=None):
+    """Users whose username, full name or email contains `q`; optionally members of a site."""
+    stmt = select(User).order_by(User.full_name, User.username)
+    q = (q or "").strip().lower()
+    if q:
+        stmt = stmt.where(or_(contains(func.lower(User.username), q), contains(func.lower(User.full_name), q),
+                              contains(User.email, q)))
+    if site:
+        stmt = stmt.join(Membership).join(Site).where(Site.code == site)
+    return stmt
 
 
 # --- units ------------------------------------------------------------------

@@ -1,15 +1,15 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ..accounts import services
 from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
-from ..auth.services import request_password_reset
+from ..auth.services import invite_user
 from ..errors import ServiceError
 from ..extensions import db
-from ..forms_base import show_service_error
+from ..forms_base import show_service_error, submit_and_flash
 from ..permissions import requires
 from .forms import (
     CategoryForm, ImportUsersForm, MembershipForm, SearchForm, SiteForm, TargetForm, UnitForm, UserForm,
@@ -154,19 +154,9 @@ def site_detail(site):
 def category_create(site):
     site_obj = services.get_site(site)
     form = CategoryForm(prefix="cat")
-    if form.validate_on_submit():
-        try:
-            services.create_category(_actor(), site_obj, code=form.code.data, name=form.name.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Category added."), "success")
-    else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "danger")
+    submit_and_flash(form, lambda: services.create_category(_actor(), site_obj, code=form.code.data,
+                                                            name=form.name.data),
+                     success=lambda: _("Category added."))
     return redirect(url_for("admin.site_detail", site=site_obj.code))
 
 
@@ -188,41 +178,20 @@ def category_toggle(site, category_id):
 def target_set(site):
     site_obj = services.get_site(site)
     form = TargetForm(prefix="target")
-    if form.validate_on_submit():
-        try:
-            services.set_plan_target(_actor(), site_obj, form.year.data, plan_items=form.plan_items.data,
-                                     royalty_budget=form.royalty_budget.data or 0)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Plan target saved."), "success")
-    else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "danger")
+    submit_and_flash(form, lambda: services.set_plan_target(_actor(), site_obj, form.year.data,
+                                                            plan_items=form.plan_items.data,
+                                                            royalty_budget=form.royalty_budget.data or 0),
+                     success=lambda: _("Plan target saved."))
     return redirect(url_for("admin.site_detail", site=site_obj.code))
 
 
 # --- users ------------------------------------------------------------------
 
-def _invite(user):
-    from ..auth.views import _reset_url
-
-    request_password_reset(user.email, _reset_url, hours=72)
-
-
 @bp.route("/users")
 @requires("admin")
 def users():
     search = SearchForm(request.args)
-    stmt = select(User).order_by(User.full_name)
-    if search.validate() and search.q.data:
-        like = f"%{search.q.data.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
-                              User.email.like(like)))
-    page = _paginate(stmt)
+    page = _paginate(services.users_matching(search.q.data if search.validate() else None))
     return render_template("admin/users.html", page=page, search=search)
 
 
@@ -250,7 +219,7 @@ def user_form(user_id=None):
             else:
                 target = services.create_user(_actor(), password=form.password.data or None, **fields)
                 if not form.password.data:
-                    _invite(target)
+                    invite_user(target)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -275,20 +244,12 @@ def membership_set(user_id):
     user = db.get_or_404(User, user_id)
     form = MembershipForm()
     form.site.choices = _site_choices()
-    if form.validate_on_submit():
-        try:
-            site = services.get_site(form.site.data, field="site")
-            services.set_membership(_actor(), user, site, form.roles.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Roles saved."), "success")
-    else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "danger")
+    submit_and_flash(
+        form,
+        lambda: services.set_membership(_actor(), user, services.get_site(form.site.data, field="site"),
+                                        form.roles.data),
+        success=lambda: _("Roles saved."),
+    )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -311,7 +272,7 @@ def users_import():
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         try:
-            report = services.import_users_csv(_actor(), data, invite=_invite)
+            report = services.import_users_csv(_actor(), data, invite=invite_user)
         except ServiceError as exc:
             db.session.rollback()
             form.file.errors = [str(exc.message)]

@@ -1,7 +1,7 @@
 """Admin endpoints: units, sites, categories, users, memberships, plan targets."""
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..accounts import services
 from ..accounts.models import Category, Membership, Site, Unit, User
@@ -138,16 +138,7 @@ def admin_update_category(data, site, code):
 @blp.response(200, page_of(UserSchema))
 @blp.doc(security=BEARER)
 def admin_list_users(args):
-    stmt = select(User).order_by(User.username)
-    if args.get("q"):
-        like = f"%{args['q'].lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
-                User.email.like(like))
-        )
-    if args.get("site"):
-        stmt = stmt.join(Membership).join(Site).where(Site.code == args["site"])
-    return paginate(stmt, args)
+    return paginate(services.users_matching(args.get("q"), args.get("site")), args)
 
 
 @blp.route("/admin/users/<int:user_id>", methods=["GET"])

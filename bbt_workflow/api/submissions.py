@@ -1,6 +1,5 @@
 """Submissions, transitions, history and revisions (API.md)."""
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.services import get_site
 from ..domain.content_types import CONTENT_TYPES
@@ -8,8 +7,7 @@ from ..extensions import db
 from ..permissions import requires
 from ..submissions import services
 from ..submissions.attachments import add_attachment, serve_attachment
-from ..submissions.models import HistoryEntry, Revision
-from ..submissions.queries import filtered_submissions
+from ..submissions.queries import filtered_submissions, history_of, revisions_of
 from .blueprint import BEARER, blp
 from .pagination import paginate
 from .schemas import page_of
@@ -123,9 +121,7 @@ def download_attachment(submission_id, attachment_id):
 def submission_history(submission_id):
     """Every action on the item, oldest first."""
     sub = services.get_visible_submission(_actor(), submission_id)
-    return db.session.scalars(
-        select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
-    ).all()
+    return history_of(sub)
 
 
 @blp.route("/submissions/<int:submission_id>/revisions", methods=["GET"])
@@ -134,9 +130,7 @@ def submission_history(submission_id):
 @blp.doc(security=BEARER)
 def submission_revisions(submission_id):
     sub = services.get_visible_submission(_actor(), submission_id)
-    return db.session.scalars(
-        select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number)
-    ).all()
+    return revisions_of(sub)
 
 
 @blp.route("/submissions/<int:submission_id>/revisions/<int:number>", methods=["GET"])

@@ -14,6 +14,7 @@ from ..db_types import utcnow
 from ..domain.passwords import password_problems
 from ..errors import ServiceError, TooManyAttempts, ValidationFailed
 from ..extensions import db
+from ..links import absolute_url
 from ..mailqueue.services import queue_email
 from .models import ApiToken, LoginAttempt, PasswordResetToken, hash_token
 
@@ -113,7 +114,11 @@ def change_password(user, current_password, new_password):
     db.session.flush()
 
 
-def request_password_reset(email, reset_url_for, *, hours=None):
+def reset_link(raw):
+    return absolute_url("auth.reset_password", token=raw)
+
+
+def request_password_reset(email, reset_url_for=reset_link, *, hours=None):
     """Queue a reset email when the address belongs to an active user.
 
     Says nothing about whether the address exists (the view shows the same
@@ -135,6 +140,14 @@ def request_password_reset(email, reset_url_for, *, hours=None):
     )
     db.session.flush()
     return token
+
+
+INVITATION_HOURS = 72
+
+
+def invite_user(user):
+    """A new account without a password: email a link to set one (valid 72 h)."""
+    return request_password_reset(user.email, hours=INVITATION_HOURS)
 
 
 def _usable_reset_token(raw):

@@ -6,7 +6,6 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import ServiceError
 from ..extensions import db
-from ..links import absolute_url
 from ..permissions import requires
 from . import services
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
@@ -65,16 +64,12 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _reset_url(raw):
-    return absolute_url("auth.reset_password", token=raw)
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @requires("public")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, _reset_url)
+        services.request_password_reset(form.email.data)
         db.session.commit()
         # Same answer whether or not the address is known.
         flash(_("If the address belongs to an account, a reset link has been sent to it."), "info")

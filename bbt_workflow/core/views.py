@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 
 from ..accounts.models import Category
 from ..extensions import db
-from ..permissions import is_admin, requires, roles_on, site_for, visible_sites_query
+from ..permissions import can_review, is_admin, requires, roles_on, site_for, visible_sites_query
 
 bp = Blueprint("core", __name__)
 
@@ -13,7 +13,7 @@ bp = Blueprint("core", __name__)
 @requires("authenticated")
 def home():
     sites = db.session.scalars(visible_sites_query(current_user)).all()
-    rows = [(site, sorted(roles_on(current_user, site))) for site in sites]
+    rows = [(site, sorted(roles_on(current_user, site)), can_review(current_user, site)) for site in sites]
     return render_template("core/home.html", rows=rows, is_admin=is_admin(current_user))
 
 
@@ -25,7 +25,8 @@ def site_overview(site):
         select(Category).where(Category.site_id == site_obj.id).order_by(Category.position, Category.id)
     ).all()
     return render_template(
-        "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj))
+        "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj)),
+        can_review=can_review(current_user, site_obj),
     )
 
 

@@ -21,6 +21,11 @@ UNPUBLISHED = "unpublished"
 STATES = (DRAFT, SUBMITTED, IN_REVIEW, RETURNED, PENDING_APPROVAL, APPROVED, PUBLISHED,
           REJECTED, WITHDRAWN, UNPUBLISHED)
 
+# Who sees what besides the authors: drafts and withdrawn items are the author's alone;
+# accountants read items once approved.
+HIDDEN_FROM_REVIEWERS = frozenset({DRAFT, WITHDRAWN})
+VISIBLE_TO_ACCOUNTANTS = frozenset({APPROVED, PUBLISHED, UNPUBLISHED})
+
 
 @dataclass(frozen=True)
 class Actor:

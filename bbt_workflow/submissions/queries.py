@@ -2,16 +2,17 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
 from ..domain.text_search import fold
+from ..domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
+from ..extensions import db
 from ..permissions import is_admin
-from .models import Submission
+from ..sql_search import contains
+from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-REVIEWER_HIDDEN = ("draft", "withdrawn")
-ACCOUNTANT_VISIBLE = ("approved", "published", "unpublished")
 
 
 def _sites_where(user, roles):
@@ -27,16 +28,14 @@ def visible_submissions(user):
     stmt = select(Submission)
     if is_admin(user):
         return stmt
-    from .models import SubmissionAuthor
-
     co_authored = select(SubmissionAuthor.submission_id).where(SubmissionAuthor.user_id == user.id)
     return stmt.where(or_(
         Submission.author_id == user.id,
         Submission.id.in_(co_authored),
         and_(Submission.site_id.in_(_sites_where(user, ("editor", "approver"))),
-             Submission.state.not_in(REVIEWER_HIDDEN)),
+             Submission.state.not_in(HIDDEN_FROM_REVIEWERS)),
         and_(Submission.site_id.in_(_sites_where(user, ("accountant",))),
-             Submission.state.in_(ACCOUNTANT_VISIBLE)),
+             Submission.state.in_(VISIBLE_TO_ACCOUNTANTS)),
     ))
 
 
@@ -68,11 +67,30 @@ def filtered_submissions(user, args):
         stmt = stmt.where(Submission.created_at < local_day_start(args["to"] + timedelta(days=1)))
     words = fold(args.get("q") or "").split()
     for word in words[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Submission.search_text.like(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(contains(Submission.search_text, word))
     sort = args.get("sort") or "-updated_at"
     column = getattr(Submission, sort.lstrip("-"))
     stmt = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), Submission.id.desc())
     return stmt
 
 
+
+
+def queue_counts(site):
+    """Items per state in a site's queue (what reviewers see)."""
+    return dict(db.session.execute(
+        select(Submission.state, func.count(Submission.id))
+        .where(Submission.site_id == site.id, Submission.state.not_in(HIDDEN_FROM_REVIEWERS))
+        .group_by(Submission.state)
+    ).all())
+
+
+def history_of(sub):
+    return db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
+    ).all()
+
+
+def revisions_of(sub, newest_first=False):
+    order = Revision.number.desc() if newest_first else Revision.number
+    return db.session.scalars(select(Revision).where(Revision.submission_id == sub.id).order_by(order)).all()

@@ -4,21 +4,21 @@ from datetime import timezone
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
-from ..forms_base import show_service_error
+from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
 from ..permissions import can_review, requires, site_for
 from ..templating import ACTION_LABELS
 from . import services
 from .attachments import add_attachment, serve_attachment
 from .forms import ActionForm, EmailPreferencesForm, SubmissionForm, UploadForm
-from .models import HistoryEntry, Notification, Revision, Submission
+from .models import Notification
 from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
-from .queries import LOCAL, filtered_submissions
+from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
 
 bp = Blueprint("submissions_web", __name__)
 PER_PAGE = 50
@@ -34,13 +34,8 @@ def _page(stmt):
 def detail(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
-    history = db.session.scalars(
-        select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
-    ).all()
-    revisions = db.session.scalars(
-        select(Revision).where(Revision.submission_id == sub.id).order_by(Revision.number.desc())
-    ).all()
-    return render_template("submissions/detail.html", sub=sub, history=history, revisions=revisions,
+    return render_template("submissions/detail.html", sub=sub, history=history_of(sub),
+                           revisions=revisions_of(sub, newest_first=True),
                            allowed=[TRANSITIONS[a] for a in services.allowed_actions_for(user, sub)],
                            action_form=ActionForm(),
                            upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub))
@@ -77,12 +72,8 @@ def queue(site):
     if request.args.get("assignee") == "me":
         args["assignee"] = "me"
     page = _page(filtered_submissions(user, args))
-    counts = dict(db.session.execute(
-        select(Submission.state, func.count(Submission.id))
-        .where(Submission.site_id == site_obj.id, Submission.state.not_in(("draft", "withdrawn")))
-        .group_by(Submission.state)
-    ).all())
-    return render_template("submissions/list.html", page=page, heading="queue", site=site_obj, counts=counts)
+    return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
+                           counts=queue_counts(site_obj))
 
 
 @bp.route("/notifications")
@@ -125,6 +116,12 @@ def _local_to_utc(value):
     return value.replace(tzinfo=LOCAL).astimezone(timezone.utc)
 
 
+def _content_from(form):
+    return {"content_type": form.content_type.data, "category": form.category.data or None,
+            "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
+            "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
+
+
 def _category_choices(site):
     return [SelectChoice("", _("— none —"))] + [SelectChoice(c.code, c.name) for c in site.categories if c.active]
 
@@ -137,11 +134,8 @@ def create(site):
     form = SubmissionForm()
     form.category.choices = _category_choices(site_obj)
     if form.validate_on_submit():
-        data = {"content_type": form.content_type.data, "category": form.category.data or None,
-                "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
-                "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
         try:
-            sub = services.create_submission(user, site_obj, data)
+            sub = services.create_submission(user, site_obj, _content_from(form))
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -163,11 +157,8 @@ def edit(submission_id):
         form.version.data = sub.version
         form.publish_at.data = sub.publish_at.astimezone(LOCAL).replace(tzinfo=None) if sub.publish_at else None
     if form.validate_on_submit():
-        changes = {"content_type": form.content_type.data, "category": form.category.data or None,
-                   "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
-                   "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
         try:
-            services.edit_submission(user, sub, form.version.data, changes)
+            services.edit_submission(user, sub, form.version.data, _content_from(form))
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -183,19 +174,14 @@ def act(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            services.transition_submission(user, sub, form.action.data, form.version.data,
-                                           comment=form.comment.data,
-                                           publish_at=_local_to_utc(form.publish_at.data))
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
-    else:
-        flash(_("The action could not be read. Reload the page and try again."), "danger")
+    submit_and_flash(
+        form,
+        lambda: services.transition_submission(user, sub, form.action.data, form.version.data,
+                                               comment=form.comment.data,
+                                               publish_at=_local_to_utc(form.publish_at.data)),
+        success=lambda: _("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)),
+        invalid=_("The action could not be read. Reload the page and try again."),
+    )
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
 
 
@@ -205,17 +191,8 @@ def upload(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            add_attachment(user, sub, form.file.data.stream, form.file.data.filename)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("File attached."), "success")
-    else:
-        flash(_("Choose a file to upload."), "danger")
+    submit_and_flash(form, lambda: add_attachment(user, sub, form.file.data.stream, form.file.data.filename),
+                     success=lambda: _("File attached."), invalid=_("Choose a file to upload."))
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
 
 

@@ -89,11 +89,11 @@ def test_csv_import_refuses_binary(make):
 
 
 def test_invite_queues_an_email(make, app):
-    from bbt_workflow.admin.views import _invite
+    from bbt_workflow.auth.services import invite_user
 
     user = make.user("lan")
     with app.test_request_context("/"):
-        _invite(user)
+        invite_user(user)
     db.session.commit()
     mail = db.session.scalars(select(OutboundEmail)).one()
     assert mail.recipient == "lan@bbt-test.vn" and "/password/reset/" in mail.body_text
