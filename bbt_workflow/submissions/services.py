@@ -24,6 +24,12 @@ from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 from .attachments import attachment_count
 from .notifications import notify_transition
 
+# How the required-field check names what is missing.
+REQUIRED_FIELD_LABELS = {
+    "title": _l("Title"), "category": _l("Category"), "summary": _l("Summary"), "body_html": _l("Body"),
+    "attachment": _l("Attachments"), "body_or_attachment": _l("Body or an attached file"),
+}
+
 CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "language", "authors", "publish_at")
 LANGUAGES = ("vi", "en")
 
@@ -148,10 +154,16 @@ def create_submission(actor, site, data):
 
 
 def _check_version(sub, version):
-    if version is None or int(version) != sub.version:
+    """The version the actor saw must be the current one. Anything else (missing, stale,
+    not a number from a tampered form) changes nothing and is reported as a conflict."""
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        seen = None
+    if seen != sub.version:
         raise Conflict(
             _l("This item was changed by someone else (version %(now)s, you saw %(seen)s). Reload it and try again.",
-               now=sub.version, seen=version),
+               now=sub.version, seen=str(version)[:20]),
             code="stale_version", details={"version": sub.version},
         )
 
@@ -206,7 +218,9 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
                                  summary=sub.summary, body_text=html_to_text(sub.body_html),
                                  attachment_count=attachment_count(sub))
         if missing:
-            raise ValidationFailed(_l("Fill in the required fields before submitting."), code="missing_fields",
+            names = ", ".join(str(REQUIRED_FIELD_LABELS[f]) for f in missing)
+            raise ValidationFailed(_l("Fill in the required fields before submitting: %(fields)s.", fields=names),
+                                   code="missing_fields",
                                    details={f: [str(_l("This field is required."))] for f in missing})
     now = utcnow()
     from_state = sub.state

@@ -150,6 +150,9 @@ def create(site):
 def edit(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
+    if not services.may_edit_now(user, sub):
+        flash(_("You cannot edit this item in its current state."), "warning")
+        return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     form = SubmissionForm(obj=sub)
     form.category.choices = _category_choices(sub.site)
     if request.method == "GET":

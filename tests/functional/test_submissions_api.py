@@ -128,6 +128,7 @@ def test_submit_checks_required_fields(client, newsroom):
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "missing_fields" and set(error["details"]) == {"title", "category", "body_html"}
+    assert "Tiêu đề, Chuyên mục, Nội dung" in error["message"]  # names what is missing
 
 
 def test_cross_site_and_bad_references(client, newsroom):

@@ -90,6 +90,13 @@ def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app,
     stale = client.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(detail), "action": "withdraw",
                                                              "version": "1"}, follow_redirects=True)
     assert "đã được người khác thay đổi" in stale.get_data(as_text=True)
+    # A tampered version is refused the same way, never a server error.
+    tampered = client.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(detail), "action": "withdraw",
+                                                                "version": "x"}, follow_redirects=True)
+    assert tampered.status_code == 200 and "đã được người khác thay đổi" in tampered.get_data(as_text=True)
+    # Once submitted, the author can no longer open the edit form.
+    blocked = client.get(f"/submissions/{sub_id}/edit")
+    assert blocked.status_code == 302 and blocked.headers["Location"].endswith(f"/submissions/{sub_id}")
     editor = app.test_client()
     login(editor, "bientap")
     page = editor.get(detail_url).get_data(as_text=True)
