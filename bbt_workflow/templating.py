@@ -3,6 +3,8 @@ from flask import has_request_context
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from .domain.content_types import CONTENT_TYPES
+
 ROLE_LABELS = {
     "contributor": _l("Contributor"),
     "editor": _l("Editor"),
@@ -51,6 +53,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
+    app.jinja_env.filters["content_type_label"] = lambda code: CONTENT_TYPES[code].name if code in CONTENT_TYPES else code
     app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 
     @app.context_processor

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.content_types import CONTENT_TYPE_CODES
 from ..domain.workflow import ACTIONS, STATES
+from ..submissions.queries import SORTS
 from .schemas import PageArgs
 
 
@@ -114,8 +115,8 @@ class SubmissionListArgs(PageArgs):
     assignee = fields.String(validate=validate.OneOf(("me",)))
     unit = fields.String(validate=validate.Length(max=40))
     author = fields.String(validate=validate.Length(max=64))
-    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(
-        ("updated_at", "-updated_at", "created_at", "-created_at", "title", "-title")))
+    awaiting = fields.String(validate=validate.OneOf(("me",)))
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
     from_ = fields.Date(data_key="from")
     to = fields.Date()
 

@@ -1,11 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FormField, HiddenField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.content_types import CONTENT_TYPES
+from ..domain.workflow import STATES
 from ..forms_base import Form
+from ..templating import STATE_LABELS
 from .notifications import EVENT_KINDS, EVENT_LABELS
 
 
@@ -17,6 +20,21 @@ def _preferences_form():
 EmailPreferencesForm = _preferences_form()
 
 
+class AuthorForm(Form):
+    """One co-author row: a member of the site, or a named outsider; empty rows are ignored."""
+
+    class Meta:
+        csrf = False
+
+    user_id = SelectField(_l("Member"), choices=[], validate_choice=False)
+    name = StringField(_l("Name (if not a member)"), validators=[Length(max=255)])
+    pen_name = StringField(_l("Pen name"), validators=[Length(max=255)])
+    share = StringField(_l("Share (%)"), validators=[Length(max=10)])
+
+    def is_empty(self):
+        return not (self.user_id.data or (self.name.data or "").strip())
+
+
 class SubmissionForm(Form):
     content_type = SelectField(_l("Content type"), choices=[SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()])
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
@@ -26,7 +44,17 @@ class SubmissionForm(Form):
                               description=_l("HTML is cleaned on saving: scripts, styles and unsafe links are removed."))
     language = SelectField(_l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     publish_at = DateTimeLocalField(_l("Desired publish time"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=30)
     version = HiddenField()
+
+    def authors_data(self):
+        """The co-author rows as the service takes them; None (the author alone, 100%) when all are empty."""
+        rows = [entry.form for entry in self.authors if not entry.form.is_empty()]
+        if not rows:
+            return None
+        return [{"user_id": int(row.user_id.data) if (row.user_id.data or "").isdigit() else None,
+                 "name": row.name.data, "pen_name": row.pen_name.data, "share": (row.share.data or "").replace(",", ".")}
+                for row in rows]
 
 
 class ActionForm(Form):
@@ -38,3 +66,44 @@ class ActionForm(Form):
 
 class UploadForm(Form):
     file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class QueueFilterForm(Form):
+    """The queue's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    view = SelectField(_l("Show"), choices=[SelectChoice("", _l("All")), SelectChoice("awaiting", _l("Awaiting me")),
+                                            SelectChoice("claimed", _l("Claimed by me"))], validators=[Optional()])
+    state = SelectField(_l("State"), choices=[SelectChoice("", _l("All states"))] + [SelectChoice(s, STATE_LABELS[s]) for s in STATES],
+                        validators=[Optional()])
+    category = SelectField(_l("Category"), choices=[], validators=[Optional()])
+    content_type = SelectField(_l("Content type"), choices=[SelectChoice("", _l("All types"))] + [
+        SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()], validators=[Optional()])
+    unit = SelectField(_l("Unit"), choices=[], validators=[Optional()])
+    author = StringField(_l("Author (user name)"), validators=[Optional(), Length(max=64)])
+    from_ = DateField(_l("Created from"), validators=[Optional()])
+    to = DateField(_l("to"), validators=[Optional()])
+    sort = SelectField(_l("Sort"), choices=[
+        SelectChoice("-updated_at", _l("Recently updated")), SelectChoice("updated_at", _l("Least recently updated")),
+        SelectChoice("-created_at", _l("Newest")), SelectChoice("created_at", _l("Oldest")),
+        SelectChoice("title", _l("Title A–Z")), SelectChoice("-title", _l("Title Z–A"))], validators=[Optional()])
+
+    def filters(self):
+        """The filters for queries.filtered_submissions; an invalid field is left out (and shown as an error)."""
+        args = {}
+        for name in ("q", "state", "category", "content_type", "unit", "author", "sort"):
+            field = self[name]
+            if field.data and not field.errors:
+                args[name] = field.data
+        if self.from_.data and not self.from_.errors:
+            args["from_"] = self.from_.data
+        if self.to.data and not self.to.errors:
+            args["to"] = self.to.data
+        if self.view.data == "awaiting":
+            args["awaiting"] = "me"
+        elif self.view.data == "claimed":
+            args["assignee"] = "me"
+        return args

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
 from ..domain.text_search import fold
@@ -39,6 +40,20 @@ def visible_submissions(user):
     ))
 
 
+SORTS = ("updated_at", "-updated_at", "created_at", "-created_at", "title", "-title")
+
+
+def awaiting(user):
+    """What waits on this user: unclaimed items where they edit, items they hold, items they approve."""
+    if is_admin(user):
+        return Submission.state.in_(("submitted", "pending_approval"))
+    return or_(
+        and_(Submission.state == "submitted", Submission.site_id.in_(_sites_where(user, ("editor", "approver")))),
+        and_(Submission.state == "in_review", Submission.assignee_id == user.id),
+        and_(Submission.state == "pending_approval", Submission.site_id.in_(_sites_where(user, ("approver",)))),
+    )
+
+
 def local_day_start(day):
     return datetime.combine(day, time.min, LOCAL)
 
@@ -57,6 +72,8 @@ def filtered_submissions(user, args):
         stmt = stmt.where(Submission.author_id == user.id)
     if args.get("assignee") == "me":
         stmt = stmt.where(Submission.assignee_id == user.id)
+    if args.get("awaiting") == "me":
+        stmt = stmt.where(awaiting(user))
     if args.get("unit"):
         stmt = stmt.where(Submission.unit_id == select(Unit.id).where(Unit.code == args["unit"]).scalar_subquery())
     if args.get("author"):
@@ -68,12 +85,11 @@ def filtered_submissions(user, args):
     words = fold(args.get("q") or "").split()
     for word in words[:10]:
         stmt = stmt.where(contains(Submission.search_text, word))
-    sort = args.get("sort") or "-updated_at"
+    sort = args.get("sort") if args.get("sort") in SORTS else "-updated_at"
     column = getattr(Submission, sort.lstrip("-"))
     stmt = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), Submission.id.desc())
-    return stmt
-
-
+    return stmt.options(selectinload(Submission.site), selectinload(Submission.author),
+                        selectinload(Submission.assignee), selectinload(Submission.category))
 
 
 def queue_counts(site):

@@ -1,12 +1,14 @@
 """Web pages for submissions: the item with its history, my items, the site queue."""
 from datetime import timezone
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from ..accounts.models import Unit, User
+from ..accounts.services import users_matching
 from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
@@ -15,7 +17,7 @@ from ..permissions import can_review, requires, site_for
 from ..templating import ACTION_LABELS
 from . import services
 from .attachments import add_attachment, serve_attachment
-from .forms import ActionForm, EmailPreferencesForm, SubmissionForm, UploadForm
+from .forms import ActionForm, EmailPreferencesForm, QueueFilterForm, SubmissionForm, UploadForm
 from .models import Notification
 from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
 from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
@@ -65,15 +67,16 @@ def queue(site):
     user = current_user._get_current_object()
     site_obj = site_for(user, site)
     if not can_review(user, site_obj):
-        from flask import abort
-
         abort(403)
-    args = {"site": site_obj.code, "state": request.args.get("state") or None, "q": request.args.get("q")}
-    if request.args.get("assignee") == "me":
-        args["assignee"] = "me"
-    page = _page(filtered_submissions(user, args))
+    form = QueueFilterForm(request.args)
+    form.category.choices = [SelectChoice("", _("All categories"))] + [
+        SelectChoice(c.code, c.name) for c in site_obj.categories]
+    form.unit.choices = [SelectChoice("", _("All units"))] + [
+        SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
+    form.validate()
+    page = _page(filtered_submissions(user, dict(form.filters(), site=site_obj.code)))
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
-                           counts=queue_counts(site_obj))
+                           counts=queue_counts(site_obj), filters=form)
 
 
 @bp.route("/notifications")
@@ -117,13 +120,34 @@ def _local_to_utc(value):
 
 
 def _content_from(form):
-    return {"content_type": form.content_type.data, "category": form.category.data or None,
+    return {"authors": form.authors_data(),"content_type": form.content_type.data, "category": form.category.data or None,
             "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
             "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
 
 
 def _category_choices(site):
     return [SelectChoice("", _("— none —"))] + [SelectChoice(c.code, c.name) for c in site.categories if c.active]
+
+
+def _prepare_authors(form, site, sub=None):
+    """Fill the co-author rows: the stored ones on first display, then always two empty rows to add more."""
+    if sub is not None and request.method == "GET":
+        while len(form.authors):
+            form.authors.pop_entry()
+        for author in sub.authors:
+            form.authors.append_entry({"user_id": str(author.user_id or ""), "name": "" if author.user_id else author.name,
+                                       "pen_name": author.pen_name or "", "share": format(author.share.normalize(), "f")})
+    filled = sum(1 for entry in form.authors if not entry.form.is_empty())
+    while len(form.authors) < min(filled + 2, form.authors.max_entries):
+        form.authors.append_entry()
+    members = db.session.scalars(users_matching(site=site.code).where(User.active.is_(True))).all()
+    known = {str(u.id) for u in members}
+    extra = [a for a in (sub.authors if sub else []) if a.user_id and str(a.user_id) not in known]
+    choices = [SelectChoice("", _("— not a member —"))] + [SelectChoice(str(u.id), f"{u.full_name} ({u.username})")
+                                                           for u in members]
+    choices += [SelectChoice(str(a.user_id), a.name) for a in extra]
+    for entry in form.authors:
+        entry.form.user_id.choices = choices
 
 
 @bp.route("/sites/<site>/submissions/new", methods=["GET", "POST"])
@@ -133,6 +157,7 @@ def create(site):
     site_obj = site_for(user, site)
     form = SubmissionForm()
     form.category.choices = _category_choices(site_obj)
+    _prepare_authors(form, site_obj)
     if form.validate_on_submit():
         try:
             sub = services.create_submission(user, site_obj, _content_from(form))
@@ -155,6 +180,7 @@ def edit(submission_id):
         return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     form = SubmissionForm(obj=sub)
     form.category.choices = _category_choices(sub.site)
+    _prepare_authors(form, sub.site, sub)
     if request.method == "GET":
         form.category.data = sub.category.code if sub.category else ""
         form.version.data = sub.version

@@ -3,7 +3,7 @@ from sqlalchemy import select
 from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
 from bbt_workflow.submissions import services
-from bbt_workflow.submissions.models import Notification
+from bbt_workflow.submissions.models import Notification, Submission
 from tests.conftest import csrf_from, login
 
 
@@ -109,3 +109,80 @@ def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app,
                                                      "version": "3", "publish_at": "2026-12-01T08:00"})
     page = editor.get(detail_url).get_data(as_text=True)
     assert "Đã duyệt" in page and "01/12/2026 08:00" in page
+
+
+def _queue_rows(client, query):
+    page = client.get(f"/sites/tinh/queue?{query}")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_queue_filters_by_type_category_unit_author_dates_and_awaiting(client, make):
+    site = make.site("tinh", kind="portal")
+    make.unit("so-a", "Sở A"), make.unit("so-b", "Sở B")
+    ctv_a = make.user("ctv_a", roles={site: ["contributor"]}, unit="so-a")
+    ctv_b = make.user("ctv_b", roles={site: ["contributor"]}, unit="so-b")
+    make.user("bientap", roles={site: ["editor"]})
+    editor2 = make.user("bientap2", roles={site: ["editor"]})
+    items = {}
+    for author, title, ctype, category in ((ctv_a, "Tin về giao thông", "tin", "van-ban"),
+                                           (ctv_b, "Bài về du lịch", "bai", "tin-tuc-su-kien")):
+        sub = services.create_submission(author, site, {"content_type": ctype, "title": title, "category": category,
+                                                        "summary": "Tóm tắt", "body_html": "<p>Nội dung</p>"})
+        services.transition_submission(author, sub, "submit", sub.version)
+        items[title] = sub
+    services.transition_submission(editor2, items["Bài về du lịch"], "claim", items["Bài về du lịch"].version)
+    db.session.commit()
+    login(client, "bientap")
+
+    def shows(query):
+        page = _queue_rows(client, query)
+        return {title for title in items if title in page}
+
+    assert shows("") == set(items)
+    assert shows("content_type=bai") == {"Bài về du lịch"}
+    assert shows("category=van-ban") == {"Tin về giao thông"}
+    assert shows("unit=so-b") == {"Bài về du lịch"}
+    assert shows("author=ctv_a") == {"Tin về giao thông"}
+    assert shows("state=in_review") == {"Bài về du lịch"}
+    # Awaiting me: the unclaimed item, not the one another editor holds.
+    assert shows("view=awaiting") == {"Tin về giao thông"}
+    assert shows("view=claimed") == set()
+    assert shows("from_=2000-01-01&to=2000-12-31") == set()
+    assert shows("from_=2000-01-01&sort=title") == set(items)
+    # Bad filter values are reported on the field and ignored, never a 500.
+    page = _queue_rows(client, "from_=2026-13-45&sort=drop+table&state=nonsense")
+    assert "Không phải là ngày hợp lệ." in page
+    assert all(title in page for title in items)
+    # Filters survive paging: the pager keeps the query string.
+    assert "Không có tin bài nào khớp bộ lọc." in _queue_rows(client, "q=khong+co+gi")
+
+
+def test_co_authors_from_the_form(client, make):
+    site = make.site("tinh", kind="portal")
+    author = make.user("ctv", roles={site: ["contributor"]}, full_name="Nguyễn Văn Tác")
+    colleague = make.user("ctv2", roles={site: ["contributor"]}, full_name="Lê Thị Hợp")
+    login(client, "ctv")
+    page = client.get("/sites/tinh/submissions/new").get_data(as_text=True)
+    assert "Lê Thị Hợp (ctv2)" in page  # members of the site are offered
+    base = {"csrf_token": csrf_from(page), "content_type": "tin", "title": "Đồng tác giả", "language": "vi",
+            "category": "van-ban", "body_html": "<p>x</p>"}
+    rows = {"authors-0-user_id": str(author.id), "authors-0-share": "50",
+            "authors-1-user_id": str(colleague.id), "authors-1-share": "30",
+            "authors-2-user_id": "", "authors-2-name": "Phạm Ngoài", "authors-2-pen_name": "P.N", "authors-2-share": "10"}
+    refused = client.post("/sites/tinh/submissions/new", data=dict(base, **rows))
+    assert refused.status_code == 200
+    assert "Tổng tỷ lệ của các tác giả phải bằng 100 (hiện là 90)" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Submission)) == 0
+    rows["authors-2-share"] = "20,0"  # a Vietnamese decimal comma is accepted
+    saved = client.post("/sites/tinh/submissions/new", data=dict(base, **rows))
+    assert saved.status_code == 302
+    sub = db.session.scalars(select(Submission)).one()
+    assert [(a.user_id, a.name, a.pen_name, str(a.share)) for a in sub.authors] == [
+        (author.id, "Nguyễn Văn Tác", None, "50.00"), (colleague.id, "Lê Thị Hợp", None, "30.00"),
+        (None, "Phạm Ngoài", "P.N", "20.00")]
+    detail = client.get(f"/submissions/{sub.id}").get_data(as_text=True)
+    assert "Phạm Ngoài (P.N): 20%" in detail
+    edit = client.get(f"/submissions/{sub.id}/edit").get_data(as_text=True)
+    assert 'name="authors-2-name" type="text" value="Phạm Ngoài"' in edit
+    assert 'name="authors-4-share"' in edit  # two empty rows to add more
