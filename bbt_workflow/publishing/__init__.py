@@ -1,0 +1,1 @@
+"""Pushing approved items to the public portal: outbox, relay, adapters, feeds (PUBLISHING.md)."""
