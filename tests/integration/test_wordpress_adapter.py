@@ -293,3 +293,68 @@ def test_plain_permalinks_use_rest_route(wordpress_site):  # noqa: F811
     finally:
         wordpress_site.run_php("global $wp_rewrite; $wp_rewrite->set_permalink_structure('/%year%/%monthnum%/%postname%/');"
                                " flush_rewrite_rules(false);")
+
+
+# ---------------------------------------------------------------- end to end: workflow -> outbox -> relay -> WordPress
+
+def test_approved_item_goes_through_the_relay_to_wordpress(app, make, wordpress_site):  # noqa: F811
+    """Approve on a site with a WordPress endpoint, run the relay: the post is there, the item is
+    published with the post's URL; a correction updates the same post; unpublishing makes it a draft."""
+    from sqlalchemy import select
+
+    from bbt_workflow.extensions import db
+    from bbt_workflow.publishing.endpoints import create_endpoint
+    from bbt_workflow.publishing.models import Delivery, RemoteItem
+    from bbt_workflow.publishing.relay import relay_due_deliveries
+    from bbt_workflow.submissions import services
+    from bbt_workflow.submissions.attachments import add_attachment
+    from tests.conftest import simple_grading
+
+    site = make.site("qt", kind="portal", approval_levels=1)
+    author = make.user("ctv", roles={site: ["contributor"]})
+    editor = make.user("bientap", roles={site: ["editor", "approver"]})
+    category_id = wordpress_site.create_category(f"Văn bản {secrets.token_hex(3)}")
+    create_endpoint(None, site, name="Cổng WordPress", kind="wordpress", url=wordpress_site.url,
+                    username=wordpress_site.editor, app_password=wordpress_site.app_password,
+                    category_map={"van-ban": category_id})
+    title = f"Tỉnh ban hành kế hoạch {secrets.token_hex(3)}"
+    sub = services.create_submission(author, site, {
+        "content_type": "tin", "title": title, "category": "van-ban", "summary": "Tóm tắt kế hoạch.",
+        "body_html": "<p>Nội dung kế hoạch năm 2027.</p>"})
+    db.session.commit()
+    image = png_bytes((20, 120, 200))
+    add_attachment(author, sub, io.BytesIO(image), "ảnh kế hoạch.png")
+    db.session.commit()  # the upload is its own request
+    services.transition_submission(author, sub, "submit", sub.version)
+    services.transition_submission(editor, sub, "claim", sub.version)
+    services.transition_submission(editor, sub, "approve", sub.version,
+                                   grading=simple_grading("ctv", genre="tin_ngan", coefficient="1"))
+    db.session.commit()
+    assert sub.state == "approved"
+
+    assert relay_due_deliveries()["delivered"] == 1
+    db.session.expire_all()
+    assert sub.state == "published"
+    remote = db.session.scalar(select(RemoteItem).where(RemoteItem.submission_id == sub.id))
+    post = wordpress_site.post(remote.remote_id)
+    assert post["status"] == "publish" and post["title"]["raw"] == title
+    assert "<p>Nội dung kế hoạch năm 2027.</p>" in post["content"]["raw"]
+    assert post["categories"] == [category_id]
+    assert sub.portal_url == post["link"] == remote.portal_url
+    attachment = wordpress_site.media(post["featured_media"])
+    assert (wordpress_site.uploads / attachment["media_details"]["file"]).read_bytes() == image
+
+    # A correction of the published item: the same post changes.
+    services.edit_submission(editor, sub, sub.version, {"title": title + " (đã sửa)"})
+    db.session.commit()
+    assert relay_due_deliveries()["delivered"] == 1
+    assert wordpress_site.post(remote.remote_id)["title"]["raw"] == title + " (đã sửa)"
+
+    # Unpublishing takes it down: the post is a draft again.
+    services.transition_submission(editor, sub, "unpublish", sub.version, comment="Sai số liệu")
+    db.session.commit()
+    assert relay_due_deliveries()["delivered"] == 1
+    assert wordpress_site.post(remote.remote_id)["status"] == "draft"
+    events = db.session.scalars(select(Delivery.event).where(Delivery.submission_id == sub.id).order_by(Delivery.id)).all()
+    assert events == ["article.published", "article.updated", "article.canceled"]
+    assert len(_posts_of(wordpress_site, f"urn:bbt:qt:submission:{sub.id}")) == 1
