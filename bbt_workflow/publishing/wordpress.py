@@ -247,10 +247,12 @@ class WordPressAdapter:
 
     def _find_post(self, uri):
         """The id of a post carrying the item's marker (any status but trash), or None."""
-        _, posts = self._call("GET", "/wp/v2/posts", "look for the item's post",
-                              params={"search": uri, "status": "any", "context": "edit", "per_page": 20,
-                                      "_fields": "id,content"})
         marker = item_marker(uri)
+        # A quoted phrase is one search term, so submission:4 does not also match submission:40.
+        phrase = '"' + marker.removeprefix("<!-- bbt-item: ") + '"'
+        _, posts = self._call("GET", "/wp/v2/posts", "look for the item's post",
+                              params={"search": phrase, "status": "any", "context": "edit", "per_page": 100,
+                                      "_fields": "id,content"})
         for post in posts if isinstance(posts, list) else ():
             if marker in ((post.get("content") or {}).get("raw") or ""):
                 return str(post["id"])

@@ -187,6 +187,20 @@ def test_a_resend_without_the_post_id_updates_instead_of_duplicating(wordpress_s
     assert len(_posts_of(wordpress_site, doc["uri"])) == 1
 
 
+def test_the_resend_finds_its_own_post_among_similar_uris(wordpress_site, adapter):  # noqa: F811
+    item = secrets.randbelow(10**6) + 10
+    others = {n: adapter.deliver(event_type="article.published", document=ninjs(item_id=n, title=f"Bài {n}"),
+                                 remote_id=None, media=()).remote_id for n in (item * 10, item * 10 + 1, item * 100)}
+    first = adapter.deliver(event_type="article.published", document=ninjs(item_id=item, title="Bài gốc"),
+                            remote_id=None, media=())
+    again = adapter.deliver(event_type="article.published", document=ninjs(item_id=item, title="Bài gốc, gửi lại"),
+                            remote_id=None, media=())
+    assert first.status == 201 and again.status == 200 and again.remote_id == first.remote_id
+    assert first.remote_id not in others.values()
+    assert wordpress_site.post(first.remote_id)["title"]["raw"] == "Bài gốc, gửi lại"
+    assert all(wordpress_site.post(post_id)["title"]["raw"] == f"Bài {n}" for n, post_id in others.items())
+
+
 def test_takedown_sets_the_post_to_draft(wordpress_site, adapter):  # noqa: F811
     doc = ninjs(title="Sẽ gỡ xuống")
     published = adapter.deliver(event_type="article.published", document=doc, remote_id=None, media=())
