@@ -17,6 +17,7 @@ Where the packages or MariaDB are missing the fixture skips, naming exactly what
 """
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -39,6 +40,17 @@ add_filter('pre_wp_mail', '__return_false');
 add_filter('pre_http_request', function ($pre, $args, $url) {
     return new WP_Error('http_request_blocked', 'Outgoing HTTP is disabled on the test site');
 }, 10, 3);
+// The tests can make the REST API fail like an overloaded site: option bbt_test_fail = [status, retry_after].
+add_action('rest_api_init', function () {
+    $fail = get_option('bbt_test_fail');
+    if (is_array($fail) && $fail) {
+        status_header((int) $fail[0]);
+        if (!empty($fail[1])) { header('Retry-After: ' . $fail[1]); }
+        header('Content-Type: text/html; charset=utf-8');
+        echo '<h1>Service unavailable (test)</h1>';
+        exit;
+    }
+});
 """
 
 _INSTALL = r"""<?php
@@ -100,6 +112,37 @@ def missing_requirements() -> list[str]:
     return missing
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_sites() -> None:
+    """Remove what a killed test session left behind: its config, database, user, server and files."""
+    for config in WORDPRESS_CONFIG_DIR.glob("config-bbt-test-*.php"):
+        match = re.fullmatch(r"config-bbt-test-(\d+)-([0-9a-f]+)\.php", config.name)
+        if not match or _alive(int(match[1])):
+            continue
+        text = config.read_text(errors="replace")
+        workdir = re.search(r"^// workdir: (.+)$", text, re.M)
+        server = re.search(r"^// server: (\d+)$", text, re.M)
+        if server and workdir and _alive(int(server[1])):
+            cmdline = Path(f"/proc/{server[1]}/cmdline").read_bytes().decode(errors="replace")
+            if workdir[1] in cmdline:  # still our php -S, not a recycled pid
+                os.killpg(int(server[1]), 15)
+        name = f"bbt_wp_{match[1]}_{match[2]}"
+        subprocess.run(["mysql", "-e", f"DROP DATABASE IF EXISTS `{name}`; DROP USER IF EXISTS '{name}'@'localhost';"],
+                       capture_output=True)
+        if workdir and workdir[1].startswith(tempfile.gettempdir() + "/bbt-wordpress-"):
+            shutil.rmtree(workdir[1], ignore_errors=True)
+        config.unlink(missing_ok=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -150,6 +193,13 @@ class WordPressSite:
         assert response.status_code == 201, response.text[:500]
         return response.json()["id"]
 
+    def fail_rest_api(self, status: int | None, retry_after: str = "") -> None:
+        """Make every REST request answer `status` (None: answer normally again)."""
+        if status is None:
+            self.run_php("delete_option('bbt_test_fail');")
+        else:
+            self.run_php(f"update_option('bbt_test_fail', [{int(status)}, {json.dumps(retry_after)}]);")
+
     def run_php(self, code: str) -> str:
         """Run PHP inside WordPress (e.g. to change an option the REST API does not expose)."""
         script = self.workdir / f"snippet-{secrets.token_hex(4)}.php"
@@ -181,6 +231,7 @@ def wordpress_site():
     if missing:
         pytest.skip("no WordPress test site: missing " + "; ".join(missing) + f" (try: {PACKAGES_HINT})")
 
+    clean_stale_sites()
     token = secrets.token_hex(4)
     name = f"bbt-test-{os.getpid()}-{token}"
     db_name = db_user = f"bbt_wp_{os.getpid()}_{token}"
@@ -203,6 +254,8 @@ def wordpress_site():
                f"CREATE USER '{db_user}'@'localhost' IDENTIFIED BY '{db_password}';"
                f"GRANT ALL PRIVILEGES ON `{db_name}`.* TO '{db_user}'@'localhost';")
         config.write_text(f"""<?php
+// BBT Workflow test site, removed at the end of the test session.
+// workdir: {workdir}
 define('DB_NAME', '{db_name}');
 define('DB_USER', '{db_user}');
 define('DB_PASSWORD', '{db_password}');
@@ -236,6 +289,8 @@ $table_prefix = 'wp_';
                 ["php", "-d", f"auto_prepend_file={workdir / 'prepend.php'}", "-d", "upload_max_filesize=16M",
                  "-d", "post_max_size=20M", "-S", f"127.0.0.1:{port}", "-t", str(WORDPRESS_DIR)],
                 cwd=WORDPRESS_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        with open(config, "a") as config_file:  # so a later session can stop it if this one is killed
+            config_file.write(f"// server: {server.pid}\n")
         _wait_until_up(url, server, log)
         yield WordPressSite(url=url, editor=editor, app_password=credentials["app_password"],
                             uploads=uploads, config_name=name, workdir=workdir)

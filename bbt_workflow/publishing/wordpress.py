@@ -237,7 +237,7 @@ class WordPressAdapter:
                 self.api_style = style
                 return
             last = response
-        if last.status_code >= 400:
+        if last.status_code >= 300:  # e.g. a redirect to https://: the admin should configure that URL
             raise _Failed(_failure(last, f"no WordPress REST API at {self.base_url}"))
         raise _Failed(DeliveryResult(
             status=404, response_excerpt=_excerpt(last),

@@ -125,6 +125,39 @@ def test_network_errors_are_reported_not_raised():
     assert result.status is None and "ConnectionError" in result.error and result.duration_ms is not None
 
 
+def test_redirects_are_reported_not_followed():
+    """An http:// endpoint of an https-only site: WordPress redirects; the adapter does not follow."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(301)
+            self.send_header("Location", "https://portal.example.vn" + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = WordPressAdapter(f"http://127.0.0.1:{server.server_port}", "u", "p").deliver(
+            event_type="article.published", document=ninjs(), remote_id=None, media=())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == 301
+    assert "https://portal.example.vn/" in result.error and "not followed" in result.error
+    assert len(seen) == 2  # /wp-json/ and /?rest_route=/, nothing more
+
+
 # ---------------------------------------------------------------- against the real WordPress
 
 @pytest.fixture
@@ -284,6 +317,20 @@ def test_bad_credentials_are_a_401_and_nothing_is_created(wordpress_site):  # no
     result = bad.deliver(event_type="article.updated", document=changed, remote_id=post_id, media=())
     assert result.status == 401, result
     assert wordpress_site.post(post_id)["title"]["raw"] == "Không được đăng"
+
+
+def test_an_unavailable_wordpress_is_a_503_with_retry_after_and_nothing_is_created(wordpress_site, adapter):  # noqa: F811
+    doc = ninjs(title="Đợi trang hoạt động lại")
+    wordpress_site.fail_rest_api(503, "120")
+    try:
+        result = adapter.deliver(event_type="article.published", document=doc, remote_id=None, media=())
+    finally:
+        wordpress_site.fail_rest_api(None)
+    assert result.status == 503 and result.retry_after == "120", result
+    assert _posts_of(wordpress_site, doc["uri"]) == []
+    # WordPress is back: the retry creates the post.
+    assert adapter.deliver(event_type="article.published", document=doc, remote_id=None, media=()).status == 201
+    assert len(_posts_of(wordpress_site, doc["uri"])) == 1
 
 
 def test_send_test_event_checks_the_credentials(wordpress_site, adapter):  # noqa: F811
