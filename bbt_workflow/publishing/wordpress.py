@@ -231,7 +231,7 @@ class WordPressAdapter:
             return
         last = None
         for style in ("wp-json", "rest_route"):
-            response = self._send("GET", "/", style=style, auth=False)
+            response = self._send("GET", "/", style=style, auth=False, params={"_fields": "name,namespaces"})
             body = _json(response)
             if isinstance(body, dict) and ("namespaces" in body or "routes" in body or "code" in body):
                 self.api_style = style
