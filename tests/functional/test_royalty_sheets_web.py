@@ -1,0 +1,85 @@
+"""Royalty sheet pages as accountants, approvers and contributors use them."""
+import io
+
+from sqlalchemy import select
+
+from bbt_workflow.extensions import db
+from bbt_workflow.royalties.models import RoyaltySheet
+from bbt_workflow.submissions.models import Submission
+from tests.conftest import csrf_from, login, simple_grading
+
+
+def _setup(make, client):
+    site = make.site("tinh", kind="portal", name="Cổng TTĐT tỉnh")
+    unit = make.unit("so-tttt", "Sở Thông tin và Truyền thông")
+    make.user("quantri", is_admin=True)
+    make.user("ketoan", roles={site: ["accountant"]})
+    make.user("lanhdao", roles={site: ["approver"]})
+    make.user("ctv_x", roles={site: ["contributor"]}, unit=unit.code, full_name="Nguyễn Văn X")
+    return site
+
+
+CSV = ("external_id,content_type,category,unit,title,author_username,published_at,royalty_settled,genre,coefficient,payees\n"
+       "a1,tin,van-ban,so-tttt,Tin tháng ba,ctv_x,2025-03-10T09:00:00+07:00,,tin_anh,,ctv_x:100\n"
+       "a2,tin,van-ban,so-tttt,Tin cũ năm 2024,ctv_x,2024-05-02T09:00:00+07:00,1,,,\n")
+
+
+def _import_csv(client, text):
+    page = client.get("/admin/sites/tinh/import-items")
+    return client.post("/admin/sites/tinh/import-items", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)),
+        "file": (io.BytesIO(text.encode("utf-8")), "items.csv")}, content_type="multipart/form-data")
+
+
+def test_import_compute_check_approve_pay_in_the_pages(app, make):
+    _setup(make, None)
+    admin = app.test_client()
+    login(admin, "quantri")
+    bad = _import_csv(admin, CSV.replace("tin_anh", "khong_co"))
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    assert "Nothing was imported" in body or "Không nhập" in body
+    assert "<td>2</td>" in body  # the refused CSV line, counting the header as line 1
+    assert db.session.scalar(select(Submission.id)) is None
+    ok = _import_csv(admin, CSV)
+    assert ok.status_code == 200 and db.session.scalar(select(Submission.id).where(Submission.external_id == "a2"))
+
+    accountant = app.test_client()
+    login(accountant, "ketoan")
+    page = accountant.get("/sites/tinh/royalties")
+    assert page.status_code == 200
+    created = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                                             "period": "2025-03", "payment_date": "2025-04-05"})
+    assert created.status_code == 302
+    sheet = db.session.scalar(select(RoyaltySheet))
+    page = accountant.get(f"/royalties/sheets/{sheet.id}").get_data(as_text=True)
+    assert "Nguyễn Văn X" in page and "351.000" in page and "Sở Thông tin và Truyền thông" in page
+    assert "Tin cũ năm 2024" not in page  # settled: never on a sheet
+    # Bad month → a field error, nothing created.
+    listing = accountant.get("/sites/tinh/royalties").get_data(as_text=True)
+    again = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": "03/2025"})
+    assert again.status_code == 422 and db.session.query(RoyaltySheet).count() == 1
+    accountant.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "check",
+                                                               "version": str(sheet.version)})
+    db.session.expire_all()
+    assert db.session.get(RoyaltySheet, sheet.id).state == "checked"
+    approver = app.test_client()
+    login(approver, "lanhdao")
+    page = approver.get(f"/royalties/sheets/{sheet.id}").get_data(as_text=True)
+    # A stale version is refused with a message, nothing changes.
+    stale = approver.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
+                                                                     "version": "1"}, follow_redirects=True)
+    assert db.session.get(RoyaltySheet, sheet.id).state == "checked"
+    approver.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
+                                                             "version": str(db.session.get(RoyaltySheet, sheet.id).version)})
+    db.session.expire_all()
+    assert db.session.get(RoyaltySheet, sheet.id).state == "approved"
+    export = accountant.get(f"/royalties/sheets/{sheet.id}/export.xlsx")
+    assert export.status_code == 200 and export.headers["Content-Disposition"].endswith('.xlsx"')
+
+    contributor = app.test_client()
+    login(contributor, "ctv_x")
+    assert contributor.get(f"/royalties/sheets/{sheet.id}").status_code == 404
+    assert contributor.get("/sites/tinh/royalties").status_code == 403
+    mine = contributor.get("/my/royalties?from=2025-01-01").get_data(as_text=True)
+    assert "Tin tháng ba" in mine and "351.000" in mine
