@@ -1,11 +1,16 @@
 """Royalty sheet exports: the XLSX read back with openpyxl, the CSV read back with csv."""
 import csv
+import hashlib
 import io
+import os
+import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -52,8 +57,7 @@ def sheet(units, **kw):
     return SheetDocument(**values)
 
 
-@pytest.fixture
-def doc():
+def example_document():
     # E7: six E1 items (351,000 each), taxed 10%; E2: 514,800 split 60/40; E10: editor fee 35,100;
     # E3 for a staff member (no tax whatever the amount); an adjustment line (negative).
     x = payee("Trần Văn Xuân", [royalty(f"Tin số {i}", 351_000) for i in range(1, 7)],
@@ -73,6 +77,11 @@ def doc():
     staff = payee("Phạm Thu", [royalty("Bình luận dịch", 292_500, coefficient="2.5", genre="Bình luận")] * 8,
                   unit="Phòng Thông tin", staff=True)
     return sheet([unit("Phòng Thông tin", [x, a, staff]), unit("Cộng tác viên", [b])])
+
+
+@pytest.fixture
+def doc():
+    return example_document()
 
 
 def read_back(data):
@@ -196,6 +205,21 @@ def test_xlsx_is_byte_identical_across_exports(doc, monkeypatch):
     assert wb.properties.created == wb.properties.modified == datetime(2025, 4, 5)
     # A different document gives a different file.
     assert write_xlsx(replace(doc, state="Đã chi trả")) != first
+
+
+def test_xlsx_is_byte_identical_across_processes(doc):
+    """Nothing in the file depends on the process (hash seeds, set order, temporary names)."""
+    script = ("import hashlib; from tests.unit.test_royalty_export import example_document as d; "
+              "from bbt_workflow.royalties.export import write_xlsx, write_csv; "
+              "print(hashlib.sha256(write_xlsx(d())).hexdigest(), hashlib.sha256(write_csv(d())).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }
+    here = f"{hashlib.sha256(write_xlsx(doc)).hexdigest()} {hashlib.sha256(write_csv(doc)).hexdigest()}\n"
+    assert digests == {here}
 
 
 def test_inconsistent_document_is_refused(doc):
