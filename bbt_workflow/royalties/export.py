@@ -76,6 +76,16 @@ STAFF_NOTE = "biên chế/HĐLĐ ≥ 3 tháng: thuế TNCN khấu trừ qua lư�
 COMMITMENT_NOTE = "có cam kết 08/CK-TNCN"
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+
+
+def export_filename(doc, extension):
+    """ "BK-portal-2025-03.xlsx": the sheet number, kept to safe filename characters."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", doc.number).strip("-.") or "bang-ke"
+    return f"{stem}.{extension}"
+
+
 class DocumentError(ValueError):
     """A sheet document whose figures do not add up; nothing is written."""
 

@@ -22,6 +22,7 @@ from bbt_workflow.royalties.export import (
     TITLE,
     DocumentError,
     check_document,
+    export_filename,
     write_csv,
     write_xlsx,
 )
@@ -314,3 +315,9 @@ def test_xlsx_styles_of_totals_and_grid(doc):
     assert line.alignment.wrap_text
     # the cells between the filled ones are bordered too: the table is a closed grid
     assert ws.cell(HEADER_ROW + 3, COL["Ký nhận"] + 1).border.right.style == "thin"
+
+
+def test_export_filename(doc):
+    assert export_filename(doc, "xlsx") == "BK-portal-2025-03.xlsx"
+    assert export_filename(replace(doc, number="BK/Sở TT&TT 03/2025"), "csv") == "BK-S-TT-TT-03-2025.csv"
+    assert export_filename(replace(doc, number="../.."), "csv") == "bang-ke.csv"
