@@ -78,6 +78,41 @@ def load_demo_data(year=2026):
         for site_code, roles in memberships.items():
             services.set_membership(None, user, sites[site_code], roles)
         accounts.append((username, password, description))
+    _demo_royalties(sites["binhphuoc"])
     return accounts
+
+
+def _demo_royalties(portal):
+    """Last month's published items on the portal, graded, so the accountant has a sheet to compute,
+    and the board's editor fee rule (10% of an item's royalty)."""
+    from datetime import date, datetime, time, timedelta
+
+    from .accounts.models import User
+    from .domain.royalty_rules import VIETNAM, local_date
+    from .db_types import utcnow
+    from .extensions import db
+    from .royalties.importing import import_items
+    from .royalties.models import FeeRule
+
+    db.session.add(FeeRule(site_id=portal.id, role="editor", kind="percent", value=10,
+                           effective_from=date(2020, 1, 1), source_text="Quyết định của Ban Biên tập (mẫu)"))
+    admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+    first_of_month = local_date(utcnow()).replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+    items = []
+    for day, (title, genre, coefficient, payees) in enumerate((
+        ("Bình Phước đẩy mạnh chuyển đổi số cấp xã", "tin_anh", "1.5", [{"username": "ctv", "share": "100"}]),
+        ("Hội nghị xúc tiến đầu tư năm 2026", "tin_tong_hop", "2.0", [{"username": "ctv", "share": "100"}]),
+        ("Phỏng vấn Giám đốc Sở TT&TT về dịch vụ công", "bai_phan_anh", "2.2",
+         [{"username": "ctv", "share": "60"}, {"username": "bientap", "share": "40"}]),
+        ("Mùa điều chín ở Bù Gia Mập (ảnh)", "anh_mien_nui", "1.5",
+         [{"name": "Nguyễn Văn Sơn", "pen_name": "Sơn Nguyên", "share": "100"}]),
+    ), start=3):
+        published = datetime.combine(last_month + timedelta(days=day), time(9, 0), VIETNAM)
+        items.append({"external_id": f"demo-{last_month:%Y%m}-{day}", "content_type": "tin", "category": "van-ban",
+                      "title": title, "author_username": "ctv", "published_at": published.isoformat(),
+                      "grading": {"parts": [{"genre": genre, "coefficient": coefficient, "factors": [],
+                                             "payees": payees}]}})
+    import_items(admin, portal, items)
 
 

@@ -37,7 +37,7 @@ def _actor():
 def _member_site(code):
     site = get_site(code, field="site")
     if not is_member(_actor(), site):
-        raise Forbidden(_l("You are not a member of this site."))
+        raise Forbidden(_l("You are not a member of this site."), code="not_allowed")
     return site
 
 
@@ -85,7 +85,7 @@ def royalty_quote(data):
     """Check and price a grading without saving it: the grading form's live amount."""
     site = _member_site(data["site"])
     if not can_review(_actor(), site):
-        raise Forbidden(_l("Only editors and approvers grade items."))
+        raise Forbidden(_l("Only editors and approvers grade items."), code="not_allowed")
     try:
         return quote_grading(site, data["grading"], data["on"] or _today())
     finally:
@@ -241,7 +241,7 @@ def fund_check(args):
     """Royalties and fees of a site's year against NĐ 18/2014's limits and the yearly budget."""
     site = _member_site(args["site"])
     if not sheet_service.can_read_sheets(_actor(), site):
-        raise Forbidden(_l("Only the site's accountants and approvers see its royalty figures."))
+        raise Forbidden(_l("Only the site's accountants and approvers see its royalty figures."), code="not_allowed")
     result = sheet_service.fund_check(site, args["year"])
     if result["fee_ratio"] is not None:
         result["fee_ratio"] = str(result["fee_ratio"])

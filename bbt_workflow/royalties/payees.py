@@ -110,7 +110,7 @@ def _apply(payee, data):
 
 def _require_accounting(actor):
     if not can_see_personal_payee_fields(actor):
-        raise Forbidden(_l("Only accountants and administrators manage payees."))
+        raise Forbidden(_l("Only accountants and administrators manage payees."), code="not_allowed")
 
 
 def create_payee(actor, data):

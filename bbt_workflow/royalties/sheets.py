@@ -110,7 +110,7 @@ def sheets_query(actor, site):
 def create_sheet(actor, site, period, payment_date=None):
     """A draft sheet for a site and a month, computed at once."""
     if not can_account(actor, site):
-        raise Forbidden(_l("Only the site's accountants create royalty sheets."))
+        raise Forbidden(_l("Only the site's accountants create royalty sheets."), code="not_allowed")
     start, end = parse_period(period)
     existing = db.session.scalar(select(RoyaltySheet.id).where(
         RoyaltySheet.site_id == site.id, RoyaltySheet.period_start == start, RoyaltySheet.period_end == end))
@@ -128,7 +128,7 @@ def create_sheet(actor, site, period, payment_date=None):
 
 def update_sheet(actor, sheet, version, payment_date):
     if not can_account(actor, sheet.site):
-        raise Forbidden(_l("Only the site's accountants change royalty sheets."))
+        raise Forbidden(_l("Only the site's accountants change royalty sheets."), code="not_allowed")
     _check_version(sheet, version)
     if sheet.state != "draft":
         raise ValidationFailed(_l("Only a draft sheet can be changed."), code="sheet_locked")

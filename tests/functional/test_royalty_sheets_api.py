@@ -151,12 +151,15 @@ def test_sheet_states_lock_and_adjustments_after_payment(client, board):
                            json={"action": "unpublish", "version": down.version, "comment": "Sai số liệu"},
                            headers=h["lanhdao"])
     assert response.status_code == 200, response.get_json()
-    from bbt_workflow.royalties.grading import read_grading, store_grading
-
-    graded = read_grading(board["site"], simple_grading("ctv_x", genre="tin_tong_hop", coefficient="2.0"),
-                          date(2025, 3, 10))
-    store_grading(board["people"]["lanhdao"], regraded, graded, "regrade")
-    db.session.commit()
+    new_grading = simple_grading("ctv_x", genre="tin_tong_hop", coefficient="2.0")
+    assert client.put(f"/api/v1/submissions/{regraded.id}/grading", json={"version": regraded.version,
+                      "grading": new_grading}, headers=h["bientap"]).status_code == 403
+    response = client.put(f"/api/v1/submissions/{regraded.id}/grading", json={"version": regraded.version,
+                          "grading": new_grading}, headers=h["lanhdao"])
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["grading"]["total"] == 468_000  # priced at the publication day's rules
+    history = client.get(f"/api/v1/submissions/{regraded.id}/history", headers=h["lanhdao"]).get_json()
+    assert history[-1]["action"] == "regrade" and history[-1]["to_state"] == "published"
     april = _sheet(client, h["ketoan"], "2025-04")
     adjustments = sorted((l["amount"], l["adjustment_of"] is not None) for l in april["lines"]
                          if l["kind"] == "adjustment")
