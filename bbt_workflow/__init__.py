@@ -58,6 +58,7 @@ def create_app(config_class=None):
     from .auth import models as _auth  # noqa: F401
     from .mailqueue import models as _mail  # noqa: F401
     from .submissions import models as _submissions  # noqa: F401
+    from .publishing import models as _publishing  # noqa: F401
 
     from .admin.views import bp as admin_bp
     from .api import init_api
@@ -70,6 +71,10 @@ def create_app(config_class=None):
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
     init_api(app)
+
+    from .publishing import init_app as init_publishing
+
+    init_publishing(app)
 
     from .web_errors import register_error_handlers
 
@@ -88,9 +93,9 @@ def create_app(config_class=None):
 
     from .submissions.services import release_stale_claims
 
-    if not jobs._tasks:
-        jobs.register_task("send_due_emails", send_due_emails)
-        jobs.register_task("release_stale_claims", release_stale_claims)
+    # register_task ignores a name already registered (create_app may run many times).
+    jobs.register_task("send_due_emails", send_due_emails)
+    jobs.register_task("release_stale_claims", release_stale_claims)
     if app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
         jobs.install_in_process_runner(app, db)
 

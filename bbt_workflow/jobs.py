@@ -15,8 +15,17 @@ log = logging.getLogger(__name__)
 _tasks = []  # (name, callable) run with an app context on each tick
 
 
+_wake_models = set()  # a commit that inserted one of these wakes the runner early
+
+
 def register_task(name, func):
+    if any(existing == name for existing, _ in _tasks):
+        return  # create_app runs once per app; the registry is per process
     _tasks.append((name, func))
+
+
+def wake_after_commit_of(model):
+    _wake_models.add(model)
 
 
 def run_tasks_once(app):
@@ -57,16 +66,19 @@ class InProcessRunner:
 
 
 def install_in_process_runner(app, db):
-    """Start the thread and wake it after any commit that queued mail."""
+    """Start the thread and wake it after any commit that queued mail or deliveries."""
     runner = InProcessRunner(app)
     app.extensions["bbt_jobs"] = runner
 
     from .mailqueue.models import OutboundEmail
 
+    wake_after_commit_of(OutboundEmail)
+
     @event.listens_for(db.session, "after_flush")
     def _note_queued_mail(session, flush_context):
-        # In after_flush, session.new still lists what this flush inserted.
-        if any(isinstance(obj, OutboundEmail) for obj in session.new):
+        # In after_flush, session.new still lists what this flush inserted (mail, outbox rows).
+        watched = tuple(_wake_models)
+        if any(isinstance(obj, watched) for obj in session.new):
             session.info["bbt_kick"] = True
 
     @event.listens_for(db.session, "after_rollback")

@@ -95,6 +95,14 @@ def _site_member(user, kwargs):
     return site is not None and is_member(user, site)
 
 
+def _delivery_watcher(user, kwargs):
+    from .publishing.deliveries import may_watch_deliveries
+    from .publishing.models import Delivery
+
+    row = db.session.get(Delivery, kwargs["delivery_id"])
+    return row is not None and may_watch_deliveries(user, row.site)
+
+
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
@@ -104,6 +112,8 @@ RULES = {
     "admin": (lambda user, kwargs: can_manage_installation(user), 403),
     "submission_visible": (_submission_visible, 404),
     "site_member": (_site_member, 404),
+    # A portal delivery: its site's approvers and admins; anyone else 404.
+    "delivery_watcher": (_delivery_watcher, 404),
 }
 
 

@@ -1,1 +1,17 @@
 """Pushing approved items to the public portal: outbox, relay, adapters, feeds (PUBLISHING.md)."""
+
+
+def init_app(app):
+    """Pages, feeds, the submission page's delivery status, and the periodic jobs."""
+    from .. import jobs
+    from .models import Delivery
+    from .outbox import delivery_status
+    from .relay import publish_scheduled, run_relay
+    from .views import bp, public
+
+    app.register_blueprint(bp)
+    app.register_blueprint(public)
+    app.jinja_env.globals["portal_deliveries"] = delivery_status
+    jobs.register_task("publish_scheduled", publish_scheduled)
+    jobs.register_task("relay_deliveries", run_relay)
+    jobs.wake_after_commit_of(Delivery)

@@ -190,6 +190,10 @@ def edit_submission(actor, sub, version, changes):
     sub.updated_at = sub.last_activity_at = now
     _flush_or_conflict(sub)
     _snapshot(sub, actor)
+    # A correction of a published item goes to the portal as an update.
+    from ..publishing.outbox import after_edit
+
+    after_edit(sub, now)
     db.session.flush()
     return sub
 
@@ -241,6 +245,10 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     _flush_or_conflict(sub)
     _history(sub, None if system else actor, action, from_state, comment)
     notify_transition(sub, action, actor=None if system else actor, comment=comment)
+    # The portal: rows in the outbox (or publish at once) in this same transaction.
+    from ..publishing.outbox import after_transition
+
+    after_transition(sub, action, now)
     db.session.flush()
     return sub
 

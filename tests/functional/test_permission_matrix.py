@@ -78,7 +78,16 @@ def world(make):
     attachment = add_attachment(users["contributor"], sub, io.BytesIO(png_bytes()), "a.png")
     services.transition_submission(users["contributor"], sub, "submit", sub.version)
     db.session.commit()
+    # Publishing: a portal endpoint of site A and one dead delivery to it.
+    from bbt_workflow.publishing.endpoints import create_endpoint
+    from bbt_workflow.publishing.outbox import enqueue
+
+    endpoint, _secret = create_endpoint(None, site_a, name="Cổng", kind="webhook", url="http://127.0.0.1:9/hook")
+    [delivery] = enqueue(sub, "article.published", [endpoint])
+    delivery.state = "dead"
+    db.session.commit()
     values = {
+        "endpoint_id": str(endpoint.id), "delivery_id": str(delivery.id),
         "attachment_id": str(attachment.id),
         "submission_id": str(sub.id), "number": "1",
         "site": "a", "unit_id": str(unit.id), "user_id": str(users["contributor"].id),
@@ -128,6 +137,8 @@ def _expected(caller, endpoint, rule, is_api, path):
         if endpoint in QUEUE:
             return None if caller in ("editor", "approver", "admin") else {403}
         return None
+    if rule == "delivery_watcher":
+        return None if caller in ("approver", "admin") else {404}
     if "<int:submission_id>" in path:
         return None if caller in SUBMISSION_SCOPED_VISIBLE else {404}
     return None  # any authenticated caller

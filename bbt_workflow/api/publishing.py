@@ -1,0 +1,172 @@
+"""Portal endpoints (admins) and the outbox deliveries (approvers, admins): API.md."""
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from ..accounts.services import get_site
+from ..extensions import db
+from ..permissions import can_approve, requires
+from ..publishing import deliveries as deliveries_service
+from ..publishing import endpoints as endpoint_service
+from ..publishing.models import ENDPOINT_KINDS
+from ..errors import Forbidden
+from .blueprint import BEARER, blp
+from .pagination import paginate
+from .schemas import PageArgs, page_of
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+class EndpointSchema(Schema):
+    id = fields.Integer()
+    site = fields.Function(lambda e: e.site.code)
+    name = fields.String()
+    kind = fields.String()
+    url = fields.String()
+    active = fields.Boolean()
+    username = fields.String(allow_none=True)
+    category_map = fields.Dict(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    previous_secret_valid_until = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class EndpointWithSecretSchema(EndpointSchema):
+    secret = fields.String(allow_none=True, metadata={"description": "Shown in this response only."})
+
+
+class EndpointCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    kind = fields.String(required=True, validate=validate.OneOf(ENDPOINT_KINDS))
+    url = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    active = fields.Boolean(load_default=True)
+    username = fields.String(allow_none=True, validate=validate.Length(max=255))
+    app_password = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=255))
+    category_map = fields.Dict(keys=fields.String(), allow_none=True)
+
+
+class EndpointUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    url = fields.String(validate=validate.Length(min=1, max=1000))
+    active = fields.Boolean()
+    username = fields.String(allow_none=True, validate=validate.Length(max=255))
+    app_password = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=255))
+    category_map = fields.Dict(keys=fields.String(), allow_none=True)
+
+
+class TestResultSchema(Schema):
+    status = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    duration_ms = fields.Integer(allow_none=True)
+    response_excerpt = fields.String()
+    accepted = fields.Function(lambda r: r.status is not None and 200 <= r.status <= 299)
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer()
+    submission_id = fields.Integer()
+    site = fields.Function(lambda d: d.site.code)
+    endpoint = fields.Function(lambda d: {"id": d.endpoint_id, "name": d.endpoint.name, "kind": d.endpoint.kind})
+    event = fields.String()
+    item_version = fields.Integer()
+    webhook_id = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    last_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    portal_url = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class DeliveryListArgs(PageArgs):
+    site = fields.String(validate=validate.Length(max=40))
+    state = fields.String(validate=validate.OneOf(deliveries_service.STATE_FILTERS))
+
+
+@blp.route("/admin/sites/<site>/endpoints", methods=["GET"])
+@requires("admin")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(EndpointSchema))
+@blp.doc(security=BEARER)
+def admin_list_endpoints(args, site):
+    return paginate(endpoint_service.endpoints_of(get_site(site)), args)
+
+
+@blp.route("/admin/sites/<site>/endpoints", methods=["POST"])
+@requires("admin")
+@blp.arguments(EndpointCreateSchema)
+@blp.response(201, EndpointWithSecretSchema)
+@blp.doc(security=BEARER)
+def admin_create_endpoint(data, site):
+    """Create a webhook or WordPress endpoint; a webhook's `secret` is in this response only."""
+    endpoint, _secret = endpoint_service.create_endpoint(_actor(), get_site(site), **data)
+    db.session.commit()
+    return endpoint  # EndpointWithSecretSchema shows the new secret in this response only
+
+
+@blp.route("/admin/sites/<site>/endpoints/<int:endpoint_id>", methods=["PATCH"])
+@requires("admin")
+@blp.arguments(EndpointUpdateSchema)
+@blp.response(200, EndpointSchema)
+@blp.doc(security=BEARER)
+def admin_update_endpoint(data, site, endpoint_id):
+    """Change, pause (`active: false`) or resume an endpoint."""
+    endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
+    endpoint_service.update_endpoint(_actor(), endpoint, **data)
+    db.session.commit()
+    return endpoint
+
+
+@blp.route("/admin/sites/<site>/endpoints/<int:endpoint_id>/rotate", methods=["POST"])
+@requires("admin")
+@blp.response(200, EndpointWithSecretSchema)
+@blp.doc(security=BEARER)
+def admin_rotate_endpoint_secret(site, endpoint_id):
+    """A new secret (in this response only); the previous one stays valid for 24 hours."""
+    endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
+    endpoint_service.rotate_secret(_actor(), endpoint)
+    db.session.commit()
+    return endpoint
+
+
+@blp.route("/admin/sites/<site>/endpoints/<int:endpoint_id>/test", methods=["POST"])
+@requires("admin")
+@blp.response(200, TestResultSchema)
+@blp.doc(security=BEARER)
+def admin_test_endpoint(site, endpoint_id):
+    """Send a test event now; the answer is the receiver's."""
+    endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
+    return endpoint_service.send_test(_actor(), endpoint)
+
+
+@blp.route("/deliveries", methods=["GET"])
+@requires("authenticated")
+@blp.arguments(DeliveryListArgs, location="query")
+@blp.response(200, page_of(DeliverySchema))
+@blp.doc(security=BEARER)
+def list_deliveries(args):
+    """Outbox rows of the sites where the caller approves (admins: all), newest first."""
+    user = _actor()
+    site = None
+    if args.get("site"):
+        site = get_site(args["site"], field="site")
+        if not can_approve(user, site):
+            raise Forbidden(_l("Only the site's approvers and administrators see its deliveries."), code="not_allowed")
+    return paginate(deliveries_service.deliveries_query(user, site, args.get("state")), args)
+
+
+@blp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@requires("delivery_watcher")
+@blp.response(200, DeliverySchema)
+@blp.doc(security=BEARER)
+def retry_delivery(delivery_id):
+    """Put a dead row back to pending (sent again from the start of the retry schedule)."""
+    row = deliveries_service.get_delivery_for(_actor(), delivery_id)
+    deliveries_service.replay_delivery(_actor(), row)
+    db.session.commit()
+    return row

@@ -1,0 +1,65 @@
+"""Reading the outbox (per site, per state) and replaying dead rows."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..accounts.models import Membership, MembershipRole, Site
+from ..db_types import utcnow
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..permissions import can_approve, is_admin
+from .models import DELIVERY_STATES, Delivery
+
+# The screen's filter: "retrying" is a pending row that has failed before.
+STATE_FILTERS = ("pending", "retrying", "delivering", "delivered", "dead")
+
+
+def may_watch_deliveries(user, site):
+    """The deliveries of a site: its approvers and the administrators."""
+    return can_approve(user, site)
+
+
+def deliveries_query(user, site=None, state=None):
+    stmt = select(Delivery).order_by(Delivery.id.desc())
+    if site is not None:
+        stmt = stmt.where(Delivery.site_id == site.id)
+    if not is_admin(user):
+        approver_sites = (select(Membership.site_id).join(MembershipRole, MembershipRole.membership_id == Membership.id)
+                          .where(Membership.user_id == user.id, MembershipRole.role == "approver"))
+        stmt = stmt.where(Delivery.site_id.in_(approver_sites))
+    if state == "retrying":
+        stmt = stmt.where(Delivery.state == "pending", Delivery.attempts > 0)
+    elif state == "pending":
+        stmt = stmt.where(Delivery.state == "pending", Delivery.attempts == 0)
+    elif state in DELIVERY_STATES:
+        stmt = stmt.where(Delivery.state == state)
+    elif state:
+        raise ValidationFailed(_l("Unknown state."), details={"state": [str(_l("Unknown state."))]})
+    return stmt
+
+
+def get_delivery_for(user, delivery_id):
+    """The row if the user watches its site, else 404 (no existence leak)."""
+    row = db.session.get(Delivery, delivery_id)
+    if row is None or not may_watch_deliveries(user, db.session.get(Site, row.site_id)):
+        raise NotFound(_l("Not found."))
+    return row
+
+
+def replay_delivery(actor, row, now=None):
+    """A dead row back to pending, sent again from the start of the retry schedule."""
+    if not may_watch_deliveries(actor, db.session.get(Site, row.site_id)):
+        raise Forbidden(_l("Only approvers and administrators replay deliveries."))
+    if row.state != "dead":
+        raise Conflict(_l("Only a dead delivery can be replayed."), code="not_dead")
+    newer = db.session.scalar(select(Delivery.id).where(
+        Delivery.submission_id == row.submission_id, Delivery.endpoint_id == row.endpoint_id,
+        Delivery.id > row.id, Delivery.state == "delivered").limit(1))
+    if newer is not None:
+        raise Conflict(_l("A newer version of this item was already delivered to this endpoint; "
+                          "sending this older one now would overwrite it."), code="superseded")
+    if not row.endpoint.active:
+        raise Conflict(_l("The endpoint is paused or disabled; turn it on first."), code="endpoint_inactive")
+    row.state, row.attempts, row.next_attempt_at, row.dead_at = "pending", 0, now or utcnow(), None
+    row.lease_until = row.lease_token = None
+    db.session.flush()
+    return row

@@ -1,0 +1,137 @@
+"""Admin services for portal endpoints: create (the secret is shown once), change, rotate, pause, test.
+
+Services take the actor, flush, and never commit.
+"""
+import uuid
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..db_types import utcnow
+from ..domain import webhook_signing
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..permissions import can_manage_installation
+from .delivery_result import DeliveryResult
+from .models import ENDPOINT_KINDS, PortalEndpoint
+from .webhook import WebhookAdapter, check_url
+
+# How long the previous secret stays valid after a rotation (receivers accept either).
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def _admin(actor):
+    if actor is not None and not can_manage_installation(actor):
+        raise Forbidden(_l("Only administrators manage portal endpoints."))
+
+
+def _invalid(field, message):
+    return ValidationFailed(message, details={field: [str(message)]})
+
+
+def _check(kind, url, username, app_password):
+    if kind not in ENDPOINT_KINDS:
+        raise _invalid("kind", _l("Unknown endpoint kind."))
+    if not check_url(url):
+        raise _invalid("url", _l("Give an absolute http:// or https:// URL."))
+    if kind == "wordpress" and not (username and app_password):
+        raise _invalid("username", _l("A WordPress endpoint needs a username and an Application Password."))
+
+
+def _category_map(value):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (int, str)) for k, v in value.items()):
+        raise _invalid("category_map", _l("The category mapping is an object {category code: WordPress category id}."))
+    return {k: int(v) if str(v).isdigit() else v for k, v in value.items()}
+
+
+def get_endpoint(site, endpoint_id):
+    endpoint = db.session.get(PortalEndpoint, endpoint_id)
+    if endpoint is None or endpoint.site_id != site.id:
+        raise NotFound(_l("Not found."))
+    return endpoint
+
+
+def endpoints_of(site):
+    return select(PortalEndpoint).where(PortalEndpoint.site_id == site.id).order_by(PortalEndpoint.id)
+
+
+def create_endpoint(actor, site, *, name, kind, url, active=True, username=None, app_password=None,
+                    category_map=None):
+    """Returns (endpoint, secret): the webhook secret is shown to the admin this once."""
+    _admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise _invalid("name", _l("This field is required."))
+    url = (url or "").strip()
+    _check(kind, url, username, app_password)
+    secret = webhook_signing.generate_secret() if kind == "webhook" else None
+    now = utcnow()
+    endpoint = PortalEndpoint(site_id=site.id, name=name[:255], kind=kind, url=url, active=bool(active),
+                              secret=secret, username=username or None, app_password=app_password or None,
+                              category_map=_category_map(category_map), created_at=now, updated_at=now)
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint, secret
+
+
+def update_endpoint(actor, endpoint, **changes):
+    _admin(actor)
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            raise _invalid("name", _l("This field is required."))
+        endpoint.name = name[:255]
+    if "url" in changes:
+        endpoint.url = (changes["url"] or "").strip()
+    for key in ("username", "app_password"):
+        if key in changes and (changes[key] or key == "username"):
+            setattr(endpoint, key, changes[key] or None)
+    if "category_map" in changes:
+        endpoint.category_map = _category_map(changes["category_map"])
+    _check(endpoint.kind, endpoint.url, endpoint.username, endpoint.app_password)
+    if "active" in changes:
+        endpoint.active = bool(changes["active"])
+        if endpoint.active:
+            endpoint.disabled_reason = None
+    endpoint.updated_at = utcnow()
+    db.session.flush()
+    return endpoint
+
+
+def rotate_secret(actor, endpoint, overlap=ROTATION_OVERLAP):
+    """A new secret; the old one stays valid for `overlap` (both signatures are sent). Returns the new secret."""
+    _admin(actor)
+    if endpoint.kind != "webhook":
+        raise _invalid("kind", _l("Only webhook endpoints have a secret."))
+    now = utcnow()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_valid_until = now + overlap
+    endpoint.secret = webhook_signing.generate_secret()
+    endpoint.updated_at = now
+    db.session.flush()
+    return endpoint.secret
+
+
+def secrets_in_use(endpoint, now=None):
+    now = now or utcnow()
+    found = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_valid_until and endpoint.previous_secret_valid_until > now:
+        found.append(endpoint.previous_secret)
+    return [s for s in found if s]
+
+
+def send_test(actor, endpoint) -> DeliveryResult:
+    """Send a test event now and return the receiver's answer (nothing is stored)."""
+    _admin(actor)
+    now = utcnow()
+    if endpoint.kind == "webhook":
+        return WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now)).test("msg_test_" + uuid.uuid4().hex, now)
+    try:
+        from .wordpress import WordPressAdapter
+    except ImportError:
+        return DeliveryResult(status=None, error="The WordPress adapter is not installed.")
+    return WordPressAdapter(endpoint.url, endpoint.username, endpoint.app_password,
+                            category_map=endpoint.category_map).test()

@@ -1,0 +1,242 @@
+"""Endpoint admin and deliveries: the API (API.md), the pages, permissions; the public feeds."""
+import json
+import re
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import select
+
+from bbt_workflow.extensions import db
+from bbt_workflow.publishing.models import Delivery, PortalEndpoint
+from bbt_workflow.publishing.relay import relay_due_deliveries
+from bbt_workflow.submissions import services
+from bbt_workflow.submissions.models import Submission
+from tests.conftest import api_token, bearer, csrf_from, login
+from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def people(make):
+    return People(make)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+# --- endpoint admin API ----------------------------------------------------------
+
+def test_admin_creates_a_webhook_endpoint_and_sees_the_secret_once(client, people, receiver):
+    headers = bearer(api_token(client, people.admin.username))
+    response = client.post("/api/v1/admin/sites/tinh/endpoints", headers=headers,
+                           json={"name": "Cổng tỉnh", "kind": "webhook", "url": receiver.url})
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["secret"].startswith("whsec_") and created["active"] is True
+    listed = client.get("/api/v1/admin/sites/tinh/endpoints", headers=headers).get_json()
+    assert listed["total"] == 1 and "secret" not in listed["items"][0]
+
+    receiver.secret = created["secret"]
+    test = client.post(f"/api/v1/admin/sites/tinh/endpoints/{created['id']}/test", headers=headers, json={})
+    assert test.status_code == 200 and test.get_json()["accepted"] is True and test.get_json()["status"] == 200
+    assert receiver.accepted[0][1]["type"] == "endpoint.test"
+
+    rotated = client.post(f"/api/v1/admin/sites/tinh/endpoints/{created['id']}/rotate", headers=headers, json={}).get_json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
+    assert rotated["previous_secret_valid_until"]
+    # The receiver still has the old secret: both signatures are sent during the overlap.
+    assert client.post(f"/api/v1/admin/sites/tinh/endpoints/{created['id']}/test", headers=headers, json={}).get_json()["accepted"]
+
+    paused = client.patch(f"/api/v1/admin/sites/tinh/endpoints/{created['id']}", headers=headers,
+                          json={"active": False})
+    assert paused.status_code == 200 and paused.get_json()["active"] is False
+
+
+def test_test_event_shows_the_receivers_refusal(client, people, receiver):
+    endpoint, _secret = add_endpoint(people.site, receiver.url)
+    receiver.secret = "whsec_" + "QUJD" * 8  # not the endpoint's secret: the receiver says 401
+    headers = bearer(api_token(client, people.admin.username))
+    answer = client.post(f"/api/v1/admin/sites/tinh/endpoints/{endpoint.id}/test", headers=headers, json={}).get_json()
+    assert answer["accepted"] is False and answer["status"] == 401 and "bad signature" in answer["response_excerpt"]
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"name": "x", "kind": "webhook", "url": "ftp://example.vn/hook"}, "url"),
+    ({"name": "x", "kind": "webhook", "url": "/relative"}, "url"),
+    ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn"}, "username"),
+    ({"name": "x", "kind": "gopher", "url": "https://example.vn"}, "kind"),
+])
+def test_bad_endpoints_are_refused(client, people, body, field):
+    headers = bearer(api_token(client, people.admin.username))
+    response = client.post("/api/v1/admin/sites/tinh/endpoints", headers=headers, json=body)
+    assert response.status_code == 422
+    assert field in json.dumps(response.get_json()["error"])
+    assert db.session.scalar(select(PortalEndpoint.id)) is None
+
+
+@pytest.mark.parametrize("who", ["approver", "editor", "author"])
+def test_only_admins_manage_endpoints(client, people, who):
+    headers = bearer(api_token(client, getattr(people, who).username))
+    response = client.post("/api/v1/admin/sites/tinh/endpoints", headers=headers,
+                           json={"name": "x", "kind": "webhook", "url": "https://example.vn/hook"})
+    assert response.status_code == 403
+
+
+# --- deliveries API -------------------------------------------------------------
+
+def test_deliveries_list_and_retry(client, make, people, receiver):
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    receiver.fail_next(422, 1)
+    sub = create_approved(people)
+    relay_due_deliveries()
+    approver = bearer(api_token(client, people.approver.username))
+    listed = client.get("/api/v1/deliveries?site=tinh&state=dead", headers=approver).get_json()
+    assert listed["total"] == 1
+    row = listed["items"][0]
+    assert row["submission_id"] == sub.id and row["event"] == "article.published" and row["last_status"] == 422
+    assert row["endpoint"]["name"] == "Cổng" and row["attempts"] == 1
+
+    # Other roles and other sites' approvers do not see it.
+    other_site = make.site("huyen")
+    outsider = make.user("lanhdao_huyen", roles={other_site: ["approver"]})
+    out = bearer(api_token(client, outsider.username))
+    assert client.get("/api/v1/deliveries", headers=out).get_json()["total"] == 0
+    assert client.get("/api/v1/deliveries?site=tinh", headers=out).status_code == 403
+    assert client.post(f"/api/v1/deliveries/{row['id']}/retry", headers=out, json={}).status_code == 404
+    editor = bearer(api_token(client, people.editor.username))
+    assert client.post(f"/api/v1/deliveries/{row['id']}/retry", headers=editor, json={}).status_code == 404
+
+    retried = client.post(f"/api/v1/deliveries/{row['id']}/retry", headers=approver, json={})
+    assert retried.status_code == 200 and retried.get_json()["state"] == "pending"
+    assert client.post(f"/api/v1/deliveries/{row['id']}/retry", headers=approver, json={}).status_code == 409
+    relay_due_deliveries()
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == "published"
+    assert client.get("/api/v1/deliveries?site=tinh&state=delivered", headers=approver).get_json()["total"] == 1
+
+
+def test_replay_refused_when_a_newer_version_was_delivered(client, people, receiver):
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    sub = create_approved(people)
+    relay_due_deliveries()
+    db.session.expire_all()
+    sub = db.session.get(Submission, sub.id)
+    receiver.fail_next(400, 1)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Sửa 1"})
+    db.session.commit()
+    relay_due_deliveries()
+    sub = db.session.get(Submission, sub.id)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Sửa 2"})
+    db.session.commit()
+    relay_due_deliveries()
+    dead = db.session.scalar(select(Delivery).where(Delivery.state == "dead"))
+    assert dead.item_version == 2
+    headers = bearer(api_token(client, people.approver.username))
+    response = client.post(f"/api/v1/deliveries/{dead.id}/retry", headers=headers, json={})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "superseded"
+    assert [env["data"]["version"] for _, env in receiver.accepted] == ["1", "3"]
+
+
+# --- pages ------------------------------------------------------------------------
+
+def test_endpoint_pages_show_the_secret_once(client, people, receiver):
+    login(client, people.admin.username)
+    page = client.get("/admin/sites/tinh/endpoints")
+    assert page.status_code == 200
+    token = csrf_from(page.get_data(as_text=True))
+    created = client.post("/admin/sites/tinh/endpoints", data={
+        "csrf_token": token, "name": "Cổng tỉnh", "kind": "webhook", "url": receiver.url, "active": "y"})
+    html = created.get_data(as_text=True)
+    secret = re.search(r"whsec_[A-Za-z0-9+/=]+", html).group(0)
+    endpoint = db.session.scalar(select(PortalEndpoint))
+    assert endpoint.secret == secret
+    assert secret not in client.get("/admin/sites/tinh/endpoints").get_data(as_text=True)
+
+    receiver.secret = secret
+    tested = client.post(f"/admin/sites/tinh/endpoints/{endpoint.id}/test", data={"csrf_token": token})
+    assert tested.status_code == 200 and "200" in tested.get_data(as_text=True)
+    assert len(receiver.accepted) == 1
+    client.post(f"/admin/sites/tinh/endpoints/{endpoint.id}/toggle", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(PortalEndpoint, endpoint.id).active is False
+    rotated = client.post(f"/admin/sites/tinh/endpoints/{endpoint.id}/rotate", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(PortalEndpoint, endpoint.id).secret in rotated.get_data(as_text=True)
+
+
+def test_deliveries_page_and_replay(client, people, receiver):
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    receiver.fail_next(403, 1)
+    sub = create_approved(people, title="Tin bị từ chối")
+    relay_due_deliveries()
+    login(client, people.approver.username)
+    page = client.get("/sites/tinh/deliveries?state=dead")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Tin bị từ chối" in html and "403" in html
+    row = db.session.scalar(select(Delivery))
+    client.post(f"/sites/tinh/deliveries/{row.id}/replay", data={"csrf_token": csrf_from(html)})
+    db.session.expire_all()
+    assert db.session.get(Delivery, row.id).state == "pending"
+    detail = client.get(f"/submissions/{sub.id}").get_data(as_text=True)
+    assert "article.published" in detail  # the delivery status on the item's page
+
+
+@pytest.mark.parametrize("who,status", [("editor", 403), ("author", 403), ("outsider", 404)])
+def test_deliveries_page_is_for_approvers_and_admins(client, make, people, who, status):
+    if who == "outsider":
+        other = make.site("huyen")
+        user = make.user("x_huyen", roles={other: ["approver"]})
+    else:
+        user = getattr(people, who)
+    login(client, user.username)
+    assert client.get("/sites/tinh/deliveries").status_code == status
+
+
+def test_endpoint_pages_are_for_admins(client, people):
+    login(client, people.approver.username)
+    assert client.get("/admin/sites/tinh/endpoints").status_code == 403
+
+
+# --- feeds ------------------------------------------------------------------------
+
+def test_feeds_list_published_items_newest_first_with_etag(client, people):
+    first = create_approved(people, title="Tin thứ nhất", image=True)
+    second = create_approved(people, title="Tin <thứ hai> & ký tự")
+    response = client.get("/feeds/tinh.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    items = response.get_json()["items"]
+    assert [i["uri"] for i in items] == [f"urn:bbt:tinh:submission:{second.id}", f"urn:bbt:tinh:submission:{first.id}"]
+    etag = response.headers["ETag"]
+    assert client.get("/feeds/tinh.json", headers={"If-None-Match": etag}).status_code == 304
+
+    atom = client.get("/feeds/tinh.atom")
+    assert atom.status_code == 200 and atom.mimetype == "application/atom+xml"
+    tree = ElementTree.fromstring(atom.data)
+    titles = [e.find(f"{ATOM}title").text for e in tree.findall(f"{ATOM}entry")]
+    assert titles == ["Tin <thứ hai> & ký tự", "Tin thứ nhất"]
+    assert tree.find(f"{ATOM}entry/{ATOM}id").text == f"urn:bbt:tinh:submission:{second.id}"
+    atom_etag = atom.headers["ETag"]
+    assert client.get("/feeds/tinh.atom", headers={"If-None-Match": atom_etag}).status_code == 304
+
+    # A correction changes the feed: the old ETag no longer matches.
+    sub = db.session.get(Submission, first.id)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Tin thứ nhất (sửa)"})
+    db.session.commit()
+    changed = client.get("/feeds/tinh.json", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+    # The feature image is public for the portal; with a wrong key it is not.
+    href = items[1]["associations"][0]["renditions"][0]["href"]
+    path = urlsplit(href).path
+    assert client.get(path).status_code == 200
+    assert client.get(path[:-1] + ("0" if path[-1] != "0" else "1")).status_code == 404
+
+
+def test_unknown_site_feed_is_404(client):
+    assert client.get("/feeds/khong-co.json").status_code == 404

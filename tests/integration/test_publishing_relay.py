@@ -1,0 +1,311 @@
+"""The outbox and relay against a real HTTP receiver on 127.0.0.1 that verifies signatures
+with the `standardwebhooks` package and de-duplicates on webhook-id."""
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from jsonschema import Draft202012Validator
+from sqlalchemy import func, select
+
+from bbt_workflow import jobs
+from bbt_workflow.db_types import utcnow
+from bbt_workflow.extensions import db
+from bbt_workflow.mailqueue.models import OutboundEmail
+from bbt_workflow.publishing import endpoints as endpoint_service
+from bbt_workflow.publishing import outbox
+from bbt_workflow.publishing.deliveries import replay_delivery
+from bbt_workflow.publishing.models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
+from bbt_workflow.publishing.relay import claim_due, load_jobs, record, relay_due_deliveries, send_all
+from bbt_workflow.submissions import services
+from bbt_workflow.submissions.models import Submission
+from tests.publishing_helpers import People, Receiver, add_endpoint, approve, create_approved, create_submitted
+
+with open("/work/shared/data/ninjs-schema_3.1.json") as fh:
+    NINJS = Draft202012Validator(json.load(fh))
+
+
+@pytest.fixture
+def people(make):
+    return People(make)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def endpoint(people, receiver):
+    ep, secret = add_endpoint(people.site, receiver.url)
+    receiver.secret = secret
+    return ep
+
+
+def rows(**where):
+    stmt = select(Delivery).order_by(Delivery.id)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Delivery, key) == value)
+    return db.session.scalars(stmt).all()
+
+
+def drain(start=None, step=timedelta(hours=1), passes=40):
+    """Run relay passes, moving the clock forward, until nothing is left to send."""
+    now = start or utcnow()
+    for _ in range(passes):
+        relay_due_deliveries(now=now)
+        db.session.expire_all()
+        if not rows(state="pending") and not rows(state="delivering"):
+            return now
+        now += step
+    raise AssertionError("deliveries still pending")
+
+
+def assert_valid(document):
+    errors = [e.message for e in NINJS.iter_errors(document)]
+    assert errors == []
+
+
+def test_approve_goes_out_and_the_item_becomes_published(people, endpoint, receiver):
+    sub = create_approved(people, image=True)
+    [row] = rows()
+    assert (row.state, row.event, row.item_version, row.endpoint_id) == ("pending", "article.published", 1, endpoint.id)
+    assert sub.state == "approved"
+
+    assert relay_due_deliveries() == {"claimed": 1, "delivered": 1, "retry": 0, "dead": 0}
+    db.session.expire_all()
+    assert [m for m, _ in receiver.accepted] == [row.webhook_id]
+    envelope = receiver.accepted[0][1]
+    assert envelope["type"] == "article.published"
+    assert_valid(envelope["data"])
+    assert envelope["data"]["uri"] == f"urn:bbt:tinh:submission:{sub.id}"
+    assert envelope["data"]["associations"][0]["name"] == "featureimage"
+    # The bytes received are exactly the bytes stored (and signed).
+    assert json.loads(bytes(row.body)) == envelope
+    sub = db.session.get(Submission, sub.id)
+    assert sub.state == "published" and sub.published_at is not None
+    assert sub.portal_url == f"https://cong.example.vn/bai/{sub.id}"
+    assert db.session.scalar(select(RemoteItem.portal_url).where(RemoteItem.submission_id == sub.id)) == sub.portal_url
+    attempt = db.session.scalars(select(DeliveryAttempt)).one()
+    assert (attempt.status, attempt.outcome) == (200, "delivered")
+
+
+def test_without_an_active_endpoint_approval_publishes_at_once(people):
+    sub = create_approved(people)
+    assert sub.state == "published" and sub.published_at is not None
+    assert rows() == []
+
+
+def test_paused_endpoints_get_nothing(people, endpoint, receiver):
+    endpoint_service.update_endpoint(None, endpoint, active=False)
+    db.session.commit()
+    sub = create_approved(people)
+    assert sub.state == "published" and rows() == []
+
+
+def test_503_for_a_while_then_200_every_version_once_in_order(people, endpoint, receiver):
+    items = [create_approved(people, title=f"Tin {i}") for i in range(3)]
+    drain()
+    assert all(db.session.get(Submission, s.id).state == "published" for s in items)
+    receiver.fail_next(503, 7, **{"Retry-After": "1"})
+    # Corrections while the portal is down: two updates per item.
+    for round_ in (1, 2):
+        for sub in items:
+            sub = db.session.get(Submission, sub.id)
+            services.edit_submission(people.approver, sub, sub.version, {"title": f"{sub.title} (sửa {round_})"})
+            db.session.commit()
+    assert len(rows(event="article.updated")) == 6
+    relay_due_deliveries()
+    db.session.expire_all()
+    assert any(r.attempts and r.state == "pending" for r in rows(event="article.updated"))
+    drain(start=utcnow() + timedelta(seconds=10))
+
+    assert receiver.duplicates == {}
+    assert receiver.bad_signatures == 0
+    for sub in items:
+        uri = f"urn:bbt:tinh:submission:{sub.id}"
+        seen = [(env["type"], env["data"]["version"]) for _, env in receiver.accepted if env["data"]["uri"] == uri]
+        assert seen == [("article.published", "1"), ("article.updated", "2"), ("article.updated", "3")]
+    for document in receiver.documents():
+        assert_valid(document)
+    assert {r.state for r in rows()} == {"delivered"}
+    assert receiver.requests == 9 + 7  # every version once, plus the refused attempts
+
+
+def test_401_is_dead_at_once_and_emails_approvers_and_admins(people, endpoint, receiver):
+    receiver.fail_next(401, 1)
+    sub = create_approved(people)
+    db.session.query(OutboundEmail).delete()
+    db.session.commit()
+    assert relay_due_deliveries()["dead"] == 1
+    db.session.expire_all()
+    [row] = rows()
+    assert (row.state, row.last_status, row.attempts) == ("dead", 401, 1)
+    assert "401" in row.last_error
+    assert db.session.get(Submission, sub.id).state == "approved"
+    recipients = set(db.session.scalars(select(OutboundEmail.recipient)))
+    assert recipients == {people.approver.email, people.admin.email}
+    # Nothing is sent again by itself...
+    relay_due_deliveries(now=utcnow() + timedelta(days=2))
+    assert receiver.requests == 1
+    # ...until someone replays it.
+    replay_delivery(people.approver, row)
+    db.session.commit()
+    relay_due_deliveries()
+    db.session.expire_all()
+    assert row.state == "delivered" and len(receiver.accepted) == 1
+    assert db.session.get(Submission, sub.id).state == "published"
+
+
+def test_410_disables_the_endpoint(people, endpoint, receiver):
+    receiver.fail_next(410, 1)
+    create_approved(people)
+    relay_due_deliveries()
+    db.session.expire_all()
+    assert rows()[0].state == "dead"
+    assert db.session.get(PortalEndpoint, endpoint.id).active is False
+    assert "410" in db.session.get(PortalEndpoint, endpoint.id).disabled_reason
+
+
+def test_retries_exhausted_then_dead(people, endpoint, receiver):
+    receiver.fail_next(500, 20)
+    create_approved(people)
+    now = utcnow()
+    for _ in range(15):
+        relay_due_deliveries(now=now)
+        now += timedelta(hours=25)
+    db.session.expire_all()
+    [row] = rows()
+    assert row.state == "dead" and row.attempts == 10 and receiver.requests == 10
+
+
+def test_a_killed_worker_s_row_is_resent_after_its_lease_and_deduplicated(people, endpoint, receiver):
+    sub = create_approved(people)
+    claimed = claim_due()
+    jobs_ = load_jobs(claimed)
+    send_all(jobs_)  # it reached the receiver, then the worker died before recording
+    assert len(receiver.accepted) == 1
+    db.session.expire_all()
+    assert rows()[0].state == "delivering"
+    # Within the lease nobody else takes the row.
+    assert relay_due_deliveries()["claimed"] == 0
+    counts = relay_due_deliveries(now=utcnow() + timedelta(minutes=2))
+    assert counts["delivered"] == 1
+    assert receiver.requests == 2
+    assert receiver.duplicates == {rows()[0].webhook_id: 1}  # the receiver saw the resend and dropped it
+    assert len(receiver.accepted) == 1
+    # The old worker wakes up: its result is fenced off.
+    assert record(jobs_[0], type("R", (), {"status": 500, "retry_after": None, "error": "late",
+                                           "duration_ms": 1, "response_excerpt": "", "portal_url": None,
+                                           "remote_id": None})()) is None
+    db.session.commit()
+    db.session.expire_all()
+    assert rows()[0].state == "delivered"
+    assert db.session.get(Submission, sub.id).state == "published"
+
+
+def test_outbox_row_and_state_change_are_one_transaction(people, endpoint, monkeypatch):
+    sub = create_submitted(people)
+    services.transition_submission(people.editor, sub, "forward", sub.version,
+                                   grading={"parts": [{"genre": "tin_anh", "coefficient": "1.5", "factors": [],
+                                                       "payees": [{"username": people.author.username,
+                                                                   "share": "100"}]}]})
+    db.session.commit()
+    real_enqueue = outbox.enqueue
+
+    def enqueue_then_fail(*args, **kwargs):
+        written = real_enqueue(*args, **kwargs)
+        assert db.session.scalar(select(func.count(Delivery.id))) == 1  # the row is there...
+        raise RuntimeError("crash after the state change and the outbox row")
+
+    monkeypatch.setattr(outbox, "enqueue", enqueue_then_fail)
+    with pytest.raises(RuntimeError):
+        approve(people, sub)
+    db.session.rollback()
+    db.session.expire_all()
+    # ...and both are gone.
+    assert db.session.get(Submission, sub.id).state == "pending_approval"
+    assert db.session.scalar(select(func.count(Delivery.id))) == 0
+
+    monkeypatch.setattr(outbox, "enqueue", real_enqueue)
+    approve(people, db.session.get(Submission, sub.id))
+    assert db.session.get(Submission, sub.id).state == "approved"
+    assert db.session.scalar(select(func.count(Delivery.id))) == 1
+
+
+def test_unpublish_sends_a_takedown_and_republish_goes_out_again(people, endpoint, receiver):
+    sub = create_approved(people)
+    drain()
+    sub = db.session.get(Submission, sub.id)
+    services.transition_submission(people.approver, sub, "unpublish", sub.version, comment="Sai thông tin")
+    db.session.commit()
+    drain()
+    envelope = receiver.accepted[-1][1]
+    assert envelope["type"] == "article.canceled" and envelope["data"]["pubStatus"] == "canceled"
+    assert_valid(envelope["data"])
+    sub = db.session.get(Submission, sub.id)
+    assert sub.state == "unpublished"
+    services.transition_submission(people.approver, sub, "republish", sub.version)
+    db.session.commit()
+    drain()
+    assert [env["type"] for _, env in receiver.accepted] == ["article.published", "article.canceled",
+                                                              "article.published"]
+    assert db.session.get(Submission, sub.id).state == "published"
+
+
+def test_rotation_keeps_both_secrets_valid(people, endpoint, receiver):
+    new_secret = endpoint_service.rotate_secret(None, endpoint)
+    db.session.commit()
+    assert new_secret != receiver.secret  # the receiver still has the old one
+    create_approved(people)
+    relay_due_deliveries()
+    assert receiver.bad_signatures == 0 and len(receiver.accepted) == 1
+    receiver.secret = new_secret
+    sub = create_approved(people, title="Tin mới")
+    relay_due_deliveries()
+    assert receiver.bad_signatures == 0 and len(receiver.accepted) == 2
+    # After the overlap only the new secret signs: the old one stops verifying.
+    endpoint.previous_secret_valid_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    sub = db.session.get(Submission, sub.id)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Tin mới (sửa)"})
+    db.session.commit()
+    [job] = load_jobs(claim_due())
+    assert len(job.secrets) == 1 and job.secrets[0] == new_secret
+
+
+def test_scheduled_item_goes_out_from_the_worker_tick_alone(app, people, endpoint, receiver):
+    publish_at = utcnow() + timedelta(seconds=2)
+    sub = create_approved(people, publish_at=publish_at)
+    assert sub.state == "approved" and rows() == []
+    runner = jobs.InProcessRunner(app, interval=0.2)  # the same loop `flask bbt worker` runs
+    runner.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            db.session.rollback()  # end our read transaction: see what the worker committed
+            if db.session.get(Submission, sub.id).state == "published":
+                break
+            time.sleep(0.2)
+    finally:
+        runner.stop()
+        runner._thread.join(5)
+    sub = db.session.get(Submission, sub.id)
+    assert sub.state == "published"
+    assert sub.published_at >= publish_at
+    [(_, envelope)] = receiver.accepted
+    assert envelope["data"]["embargoedUntil"]
+    assert_valid(envelope["data"])
+
+
+def test_scheduled_item_without_endpoint_is_published_by_the_scheduler(people):
+    from bbt_workflow.publishing.relay import publish_scheduled
+
+    sub = create_approved(people, publish_at=utcnow() + timedelta(hours=1))
+    assert publish_scheduled() == 0
+    assert db.session.get(Submission, sub.id).state == "approved"
+    assert publish_scheduled(now=utcnow() + timedelta(hours=2)) == 1
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == "published"
