@@ -70,6 +70,9 @@ def create_app(config_class=None):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
+    from .royalties.views_admin import bp as royalty_admin_bp
+
+    app.register_blueprint(royalty_admin_bp)
     init_api(app)
 
     from .publishing import init_app as init_publishing

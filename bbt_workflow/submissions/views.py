@@ -14,6 +14,8 @@ from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
 from ..permissions import can_review, requires, site_for
+from ..royalties import grading_form
+from ..royalties.rates import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
 from .attachments import add_attachment, serve_attachment
@@ -36,11 +38,25 @@ def _page(stmt):
 def detail(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
+    return _render_detail(user, sub)
+
+
+def _render_detail(user, sub, *, posted=None, status=200):
+    """The item page. posted: the action form sent back with its values and its error
+    ({"action", "comment", "publish_at", "grading": GradingState, "error", "add_part"})."""
+    allowed = [TRANSITIONS[a] for a in services.allowed_actions_for(user, sub)]
+    grading_forms = {}
+    for t in allowed:
+        if t.needs_grading and not sub.royalty_settled:
+            mine = posted if posted and posted["action"] == t.action else None
+            grading_forms[t.action] = grading_form.form_context(
+                sub, mine["grading"] if mine else None, mine["error"] if mine else None,
+                add_part=bool(mine and mine.get("add_part")))
     return render_template("submissions/detail.html", sub=sub, history=history_of(sub),
-                           revisions=revisions_of(sub, newest_first=True),
-                           allowed=[TRANSITIONS[a] for a in services.allowed_actions_for(user, sub)],
-                           action_form=ActionForm(),
-                           upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub))
+                           revisions=revisions_of(sub, newest_first=True), allowed=allowed,
+                           action_form=ActionForm(), grading_forms=grading_forms, posted=posted or {},
+                           grading=grading_form.grading_display(sub),
+                           upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub)), status
 
 
 @bp.route("/submissions/<int:submission_id>/diff")
@@ -203,6 +219,9 @@ def act(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     form = ActionForm()
+    transition = TRANSITIONS.get(form.action.data or "")
+    if transition is not None and transition.needs_grading and not sub.royalty_settled:
+        return _act_with_grading(user, sub, form)
     submit_and_flash(
         form,
         lambda: services.transition_submission(user, sub, form.action.data, form.version.data,
@@ -212,6 +231,34 @@ def act(submission_id):
         invalid=_("The action could not be read. Reload the page and try again."),
     )
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+def _act_with_grading(user, sub, form):
+    """forward/approve: the grading comes with the action. A bad grading shows the page again
+    with what was typed and the error next to the form (422); nothing is changed."""
+    state = grading_form.state_from_form(request.form)
+    posted = {"action": form.action.data, "comment": request.form.get("comment", "")[:5000],
+              "publish_at": request.form.get("publish_at", "")[:20], "grading": state, "error": None}
+    if request.form.get("grading_add_part"):
+        # Without JavaScript, "Add a part" posts the form: show it again with one more part.
+        return _render_detail(user, sub, posted=dict(posted, add_part=True))
+    if not form.validate_on_submit():
+        flash(_("The action could not be read. Reload the page and try again."), "danger")
+        return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    try:
+        services.transition_submission(user, sub, form.action.data, form.version.data, comment=form.comment.data,
+                                       grading=state.to_grading() if state is not None else None,
+                                       publish_at=_local_to_utc(form.publish_at.data))
+    except ServiceError as exc:
+        db.session.rollback()
+        if "grading" in (exc.details or {}) or isinstance(exc, MissingRule):
+            db.session.refresh(sub)
+            return _render_detail(user, sub, posted=dict(posted, error=str(exc.message)), status=422)
+        flash(str(exc.message), "danger")
+        return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    db.session.commit()
+    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
+    return redirect(url_for("submissions_web.detail", submission_id=sub.id))
 
 
 @bp.route("/submissions/<int:submission_id>/attachments", methods=["POST"])

@@ -2,11 +2,15 @@
 import io
 import re
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from bbt_workflow.extensions import db
+from bbt_workflow.royalties.models import Grading
 from bbt_workflow.submissions.models import HistoryEntry, Submission
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def _png(path):
@@ -101,17 +105,51 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     ctv.wait_for_url(re.compile(rf"/submissions/{sub_id}$"))
     _act(ctv, "Gửi biên tập")
 
-    # The editor claims it again and forwards it; the approver approves with a publish time.
+    # The editor claims it again and grades it: a news item with a photo (1.5), the contributor 70% and
+    # the photographer, an outsider, 30%. The amount shows live, computed by the server.
     ed.goto(f"{ed.base}/submissions/{sub_id}")
     _act(ed, "Nhận xử lý")
+    form = ed.locator("form.action", has=ed.get_by_role("button", name="Trình duyệt", exact=True))
+    part = form.locator("[data-part]").first
+    part.locator("select[data-genre]").select_option("tin_anh")
+    assert part.locator("[data-coefficient]").input_value() == "1.5"  # the genre's default, preselected
+    rows = part.locator("[data-payee]")
+    rows.nth(0).locator("input[name$='-share']").fill("70")
+    rows.nth(1).locator("input[name$='-name']").fill("Phạm Văn Ảnh")
+    rows.nth(1).locator("input[name$='-pen_name']").fill("PVA")
+    rows.nth(1).locator("input[name$='-share']").fill("30")
+    # 1.5 × 253,000 (base salary from 1 July 2026) on the portal (factor 1): 379,500 = 265,650 + 113,850.
+    expect(form.locator("[data-total]")).to_have_text("379.500 đ")
+    expect(rows.nth(1).locator("[data-payee-amount]")).to_have_text("113.850 đ")
+    # A coefficient outside the genre's range: the server's message appears next to the form.
+    part.locator("[data-coefficient]").fill("2")
+    expect(form.locator(".grading-error")).to_contain_text("1.5")
+    expect(form.locator("[data-total]")).to_have_text("")
+    part.locator("[data-coefficient]").fill("1.5")
+    expect(form.locator("[data-total]")).to_have_text("379.500 đ")
     _act(ed, "Trình duyệt")
     assert _state(sub_id) == "pending_approval"
     boss = open_page("lanhdao")
     boss.goto(f"{boss.base}/sites/tinh/queue?view=awaiting")
     boss.get_by_role("link", name="Chuyển đổi số ở cấp xã").click()
+    # The approver starts from the editor's grading, adds a part for the photo and approves.
+    form = boss.locator("form.action", has=boss.get_by_role("button", name="Duyệt", exact=True))
+    expect(form.locator("[data-total]")).to_have_text("379.500 đ")
+    form.locator("[data-add-part]").click()
+    photo = form.locator("[data-part]").nth(1)
+    photo.locator("select[data-genre]").select_option("anh_dong_bang")
+    photo.locator("input[name$='-username']").first.fill("ctv")
+    photo.locator("input[name$='-share']").first.fill("100")
+    # 379,500 + 1.2 × 253,000 = 379,500 + 303,600.
+    expect(form.locator("[data-total]")).to_have_text("683.100 đ")
     _act(boss, "Duyệt", publish_at="2030-01-02T08:30")
     sub = _fresh(sub_id)
     assert sub.state == "approved"
+    grading = db.session.scalar(select(Grading).where(Grading.submission_id == sub_id, Grading.is_current.is_(True)))
+    assert grading.action == "approve" and [p.genre_code for p in grading.parts] == ["tin_anh", "anh_dong_bang"]
+    assert sorted((gp.payee.full_name, str(gp.share)) for gp in grading.parts[0].payees) == [
+        ("Nguyễn Thị Hồng", "70.00"), ("Phạm Văn Ảnh", "30.00")]
+    assert "683.100" in boss.locator(".grading-summary").inner_text()
     assert sub.publish_at.isoformat() == "2030-01-02T01:30:00+00:00"  # 08:30 in Hà Nội time
     assert sub.body_html.startswith("<p>UBND Tỉnh đẩy mạnh")
     assert "1.250 hồ sơ năm 2025</li>" in sub.body_html

@@ -93,6 +93,8 @@ def world(make):
         "site": "a", "unit_id": str(unit.id), "user_id": str(users["contributor"].id),
         "membership_id": str(membership.id), "year": "2026", "code": category.code,
         "category_id": str(category.id),
+        # Rate administration: rows of the default rate data (installed with the schema).
+        "kind": "caps", "row_id": "1", "regulation_id": "1", "genre_id": "1", "adjustment_id": "1",
     }
     return values
 

@@ -5,6 +5,7 @@ from bbt_workflow.mailqueue.models import OutboundEmail
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Notification, Submission
 from tests.conftest import csrf_from, login
+from tests.forms import action_form
 
 
 def _item(make):
@@ -105,10 +106,17 @@ def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app,
     bad = editor.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(page), "action": "return",
                                                            "version": "3", "comment": ""}, follow_redirects=True)
     assert "Thao tác này cần có ý kiến." in bad.get_data(as_text=True)
-    editor.post(f"/submissions/{sub_id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
-                                                     "version": "3", "publish_at": "2026-12-01T08:00"})
+    # Approving needs a grading: the form offers the genre of a news item and the author at 100%;
+    # the editor keeps those and sets the time.
+    fields = action_form(page, "approve")
+    assert fields["g-0-genre"] == "tin_ngan" and fields["g-0-coefficient"] == "1"
+    assert fields["g-0-p-0-username"] == "ctv" and fields["g-0-p-0-share"] == "100"
+    editor.post(f"/submissions/{sub_id}/act", data=dict(fields, publish_at="2026-12-01T08:00"))
     page = editor.get(detail_url).get_data(as_text=True)
     assert "Đã duyệt" in page and "01/12/2026 08:00" in page
+    # The grading shows on the page: 1.0 × 234,000 × 0.2 (a component site) on 1 Dec 2026 → the 2026
+    # base salary 2,530,000 applies: 1.0 × 253,000 × 0.2 = 50,600.
+    assert "grading-summary" in page and "50.600" in page
 
 
 def _queue_rows(client, query):
