@@ -1,10 +1,7 @@
 """Royalty endpoints (API.md): rates, live quote, payees, sheets, exports, my lines, fund check, import."""
-from datetime import date
-
 from flask import Response
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.services import get_site
 from ..db_types import utcnow
@@ -16,7 +13,6 @@ from ..royalties import payees as payee_service
 from ..royalties import sheets as sheet_service
 from ..royalties.grading import _plain, quote_grading
 from ..royalties.importing import import_items
-from ..royalties.models import Payee
 from ..royalties.rates import (
     base_salary_on, fee_rules_on, national_caps_on, regulation_on, site_factor_on, tax_rule_on, unit_value_on,
 )

@@ -13,7 +13,7 @@ from ..domain.royalty_rules import local_date
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import show_service_error
-from ..permissions import can_account, can_approve, can_read_sheets, requires, site_for
+from ..permissions import can_account, can_read_sheets, requires, site_for
 from . import sheets as service
 from .importing import CSV_COLUMNS, import_items, items_from_csv
 from .sheet_forms import ImportItemsForm, PaymentDateForm, SheetActionForm, SheetCreateForm
@@ -65,8 +65,8 @@ def sheets(site):
 def _sheet_page(sheet, payment_form=None, status=200):
     lines = service.sheet_lines(sheet)
     by_payee = defaultdict(list)
-    for line in lines:
-        by_payee[line.payee_id].append(line)
+    for row in lines:
+        by_payee[row[0].payee_id].append(row)
     units = defaultdict(list)
     for sp in service.sheet_payees(sheet):
         units[sp.unit_name or _("No unit")].append((sp, by_payee[sp.payee_id]))
@@ -74,7 +74,8 @@ def _sheet_page(sheet, payment_form=None, status=200):
     actor = _actor()
     actions = [a for a, (sources, _target, who) in service.SHEET_ACTIONS.items()
                if sheet.state in sources and service._may(actor, sheet.site, who)]
-    overdue = sum(1 for line in lines if service.is_overdue(line, sheet))
+    today = local_date(utcnow())
+    overdue = sum(1 for line, _title, _category in lines if service.is_overdue(line, sheet, today))
     if payment_form is None:
         payment_form = PaymentDateForm(data={"payment_date": sheet.payment_date, "version": sheet.version})
     return render_template(
@@ -82,7 +83,7 @@ def _sheet_page(sheet, payment_form=None, status=200):
         action_form=SheetActionForm(), payment_form=payment_form, overdue=overdue,
         personal=service.can_see_personal_payee_fields(actor), mask=service.mask,
         warnings=[w for w in sheet.warnings.split("\n") if w], factor_product=service._factor_product,
-        may_account=can_account(actor, sheet.site), is_overdue=service.is_overdue,
+        may_account=can_account(actor, sheet.site), is_overdue=lambda line: service.is_overdue(line, sheet, today),
     ), status
 
 

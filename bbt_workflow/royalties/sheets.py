@@ -10,12 +10,12 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..accounts.models import Site
 from ..db_types import utcnow
 from ..domain.royalty_rules import (
     PAYMENT_DEADLINE_DAYS, VIETNAM, fee_amount, local_date, split_by_shares, withholding_tax,
@@ -26,11 +26,13 @@ from ..extensions import db
 from ..permissions import can_account, can_approve, can_read_sheets, can_see_personal_payee_fields
 from ..submissions.models import HistoryEntry, Submission
 from .grading import price_part
-from .models import Grading, GradingPart, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
+from .models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
+from .export import CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, export_filename
 from .payees import mask, payee_for_user
 from .rates import fee_rules_on, regulation_on, tax_rule_on
 
 STATE_LABELS = {"draft": _l("Draft"), "checked": _l("Checked"), "approved": _l("Approved"), "paid": _l("Paid")}
+NO_UNIT = "Không thuộc đơn vị"
 FEE_ROLE_LABELS = {"editor": _l("Editing fee"), "approver": _l("Approval fee"), "provider": _l("Information fee")}
 
 # action: (from states, to state, who may)
@@ -211,6 +213,14 @@ def _fee_people(sub, steps, grading):
     return people, grading.provider if grading is not None else None
 
 
+def _user_payee_id(users, user_id):
+    """users: {user id: User}, memoising each user's payee id under ("payee", id)."""
+    key = ("payee", user_id)
+    if key not in users:
+        users[key] = payee_for_user(users[user_id]).id
+    return users[key]
+
+
 def _expected_lines(site, sub, grading, steps, rules, cache, users):
     """The lines an item earns now: [(kind, payee, part, fee_rule, genre_label, values..., amount)]."""
     on = local_date(sub.published_at)
@@ -226,7 +236,7 @@ def _expected_lines(site, sub, grading, steps, rules, cache, users):
         genre = genres.get(part.genre_code)
         for gp, line_amount in zip(part.payees, split_by_shares(amount, shares)):
             lines.append(dict(
-                kind="royalty", payee=gp.payee, grading_part_id=part.id, fee_rule_id=None, fee_role=None,
+                kind="royalty", payee_id=gp.payee_id, grading_part_id=part.id, fee_rule_id=None, fee_role=None,
                 genre_code=part.genre_code, genre_label=genre.label if genre else part.genre_code,
                 coefficient=Decimal(part.coefficient), unit_value=unit_value, site_factor=site_factor,
                 factors_json=json.dumps(factors, ensure_ascii=False), share=Decimal(gp.share), amount=line_amount,
@@ -239,13 +249,15 @@ def _expected_lines(site, sub, grading, steps, rules, cache, users):
 
         unit_value = unit_value_on(on)
         for role, rule in sorted(fee_rules.items()):
-            payee = provider if role == "provider" else (payee_for_user(users[people[role]])
-                                                           if role in people else None)
-            if payee is None:
+            if role == "provider":
+                payee_id = provider.id if provider is not None else None
+            else:
+                payee_id = _user_payee_id(users, people[role]) if role in people else None
+            if payee_id is None:
                 continue
             amount = fee_amount(rule.kind, Decimal(rule.value), royalty_total=royalty_total, unit_value_vnd=unit_value)
             lines.append(dict(
-                kind="fee", payee=payee, grading_part_id=None, fee_rule_id=rule.id, fee_role=role, genre_code=None,
+                kind="fee", payee_id=payee_id, grading_part_id=None, fee_rule_id=rule.id, fee_role=role, genre_code=None,
                 genre_label=str(FEE_ROLE_LABELS[role]),
                 coefficient=Decimal(rule.value) if rule.kind == "coefficient" else None,
                 unit_value=unit_value if rule.kind == "coefficient" else None, site_factor=None, factors_json="[]",
@@ -296,8 +308,9 @@ def compute_sheet(sheet):
     db.session.execute(delete(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id))
     begins, ends = _utc_bounds(sheet.period_start, sheet.period_end)
     elsewhere = select(RoyaltyLine.submission_id).where(RoyaltyLine.sheet_id != sheet.id)
-    items = db.session.scalars(
-        select(Submission).where(
+    # Plain rows, not Submission objects: a month of a busy portal is thousands of items.
+    items = db.session.execute(
+        select(Submission.id, Submission.published_at, Submission.title, Submission.state).where(
             Submission.site_id == site.id, Submission.state == PUBLISHED, Submission.royalty_settled.is_(False),
             Submission.published_at >= begins, Submission.published_at < ends,
             Submission.id.not_in(elsewhere),
@@ -309,7 +322,8 @@ def compute_sheet(sheet):
     for chunk in _chunks(all_ids):
         for grading in db.session.scalars(
             select(Grading).where(Grading.submission_id.in_(chunk), Grading.is_current.is_(True))
-            .options(selectinload(Grading.parts).selectinload(GradingPart.payees), selectinload(Grading.provider))
+            .options(selectinload(Grading.parts).selectinload(GradingPart.payees).lazyload(GradingPayee.payee),
+                     selectinload(Grading.parts).selectinload(GradingPart.factors), selectinload(Grading.provider))
         ):
             gradings[grading.submission_id] = grading
     steps, approvers = {}, set()
@@ -336,11 +350,12 @@ def compute_sheet(sheet):
             warnings.append(str(_l("Item #%(id)s: %(problem)s", id=sub.id, problem=exc.message)))
             continue
         for line in expected:
-            new_lines.append(RoyaltyLine(sheet_id=sheet.id, submission_id=sub.id, payee_id=line.pop("payee").id,
-                                         published_at=sub.published_at, **line))
+            line.update(sheet_id=sheet.id, submission_id=sub.id, published_at=sub.published_at,
+                        adjustment_of_id=None, note="")
+            new_lines.append(line)
     new_lines += _adjustment_lines(sheet, adjust_candidates, gradings, steps, rules, cache, users, warnings)
-    db.session.add_all(new_lines)
-    db.session.flush()
+    if new_lines:
+        db.session.execute(insert(RoyaltyLine), new_lines)
     _totals(sheet, new_lines)
     sheet.warnings = "\n".join(warnings)
     sheet.computed_at = utcnow()
@@ -355,7 +370,10 @@ def _adjustment_candidates(sheet):
     paid = select(RoyaltyLine.submission_id).join(RoyaltySheet, RoyaltySheet.id == RoyaltyLine.sheet_id).where(
         RoyaltySheet.site_id == sheet.site_id, RoyaltySheet.state == "paid",
         RoyaltySheet.period_end < sheet.period_start)
-    return db.session.scalars(select(Submission).where(Submission.id.in_(paid)).order_by(Submission.id)).all()
+    return db.session.execute(
+        select(Submission.id, Submission.published_at, Submission.title, Submission.state)
+        .where(Submission.id.in_(paid)).order_by(Submission.id)
+    ).all()
 
 
 def _adjustment_lines(sheet, candidates, gradings, steps, rules, cache, users, warnings):
@@ -380,7 +398,7 @@ def _adjustment_lines(sheet, candidates, gradings, steps, rules, cache, users, w
         if sub.state == PUBLISHED and grading is not None and sub.published_at is not None:
             try:
                 for line in _expected_lines(sheet.site, sub, grading, steps, rules, cache, users):
-                    key = (sub.id, line["payee"].id, line["fee_role"])
+                    key = (sub.id, line["payee_id"], line["fee_role"])
                     expected[key] += line["amount"]
                     labels[key] = line["genre_label"]
             except ServiceError as exc:
@@ -393,12 +411,14 @@ def _adjustment_lines(sheet, candidates, gradings, steps, rules, cache, users, w
             original = first_line.get(key)
             reason = (_l("Unpublished after payment") if sub.state != PUBLISHED
                       else _l("Regraded after payment"))
-            lines.append(RoyaltyLine(
+            lines.append(dict(
                 sheet_id=sheet.id, kind="adjustment", submission_id=sub.id, payee_id=key[1], fee_role=key[2],
                 adjustment_of_id=original.id if original else None,
                 genre_code=original.genre_code if original else None,
                 genre_label=str(_l("Adjustment: %(what)s", what=labels.get(key) or (original.genre_label if original else ""))),
-                amount=delta, published_at=sub.published_at, note=str(reason),
+                amount=delta, published_at=sub.published_at, note=str(reason), grading_part_id=None, fee_rule_id=None,
+                coefficient=None, unit_value=None, site_factor=None, factors_json="[]", share=None,
+                regulation_id=None, base_salary_id=None, site_factor_id=None,
             ))
     return lines
 
@@ -408,32 +428,38 @@ def _totals(sheet, lines):
     rule = tax_rule_on(sheet.payment_date)
     gross = defaultdict(int)
     for line in lines:
-        gross[line.payee_id] += line.amount
+        gross[line["payee_id"]] += line["amount"]
     payees = {p.id: p for p in db.session.scalars(
         select(Payee).where(Payee.id.in_(list(gross))).options(selectinload(Payee.unit))
     )} if gross else {}
-    totals = [0, 0, 0]
+    totals, rows = [0, 0, 0], []
     for payee_id, amount in gross.items():
         payee = payees[payee_id]
         committed = payment_year in payee.commitment_years
         tax = withholding_tax(max(amount, 0), threshold=rule.threshold, rate_percent=Decimal(rule.rate_percent),
                               staff=payee.labour_contract, committed=committed)
-        db.session.add(SheetPayee(sheet_id=sheet.id, payee_id=payee_id,
-                                  unit_name=payee.unit.name if payee.unit else "",
-                                  gross=amount, tax=tax, net=amount - tax, staff=payee.labour_contract,
-                                  commitment=committed, tax_rule_id=rule.id))
+        rows.append(dict(sheet_id=sheet.id, payee_id=payee_id, unit_name=payee.unit.name if payee.unit else "",
+                         gross=amount, tax=tax, net=amount - tax, staff=payee.labour_contract,
+                         commitment=committed, tax_rule_id=rule.id))
         totals[0] += amount
         totals[1] += tax
         totals[2] += amount - tax
+    if rows:
+        db.session.execute(insert(SheetPayee), rows)
     sheet.gross, sheet.tax, sheet.net = totals
 
 
 # --- reading --------------------------------------------------------------------
 
 def sheet_lines(sheet):
-    return db.session.scalars(
-        select(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id)
-        .options(selectinload(RoyaltyLine.submission).selectinload(Submission.category))
+    """[(line, item title, category name)] — the item's title and category without loading the item."""
+    from ..accounts.models import Category
+
+    return db.session.execute(
+        select(RoyaltyLine, Submission.title, Category.name)
+        .join(Submission, Submission.id == RoyaltyLine.submission_id)
+        .outerjoin(Category, Category.id == Submission.category_id)
+        .where(RoyaltyLine.sheet_id == sheet.id)
         .order_by(RoyaltyLine.payee_id, RoyaltyLine.published_at, RoyaltyLine.id)
     ).all()
 
@@ -472,19 +498,20 @@ def sheet_view(sheet, viewer):
                 "bank_account": payee.bank_account if personal else mask(payee.bank_account)}
 
     names = {p.payee_id: p.payee for p in payees}
+    today = local_date(utcnow())
     return {
         "id": sheet.id, "site": sheet.site.code, "period": f"{sheet.period_start:%Y-%m}",
         "number": sheet.number, "payment_date": sheet.payment_date, "state": sheet.state, "version": sheet.version,
         "regulation": sheet.regulation_label, "warnings": [w for w in sheet.warnings.split("\n") if w],
         "lines": [{
             "id": line.id, "kind": line.kind, "payee": {"id": line.payee_id, "full_name": names[line.payee_id].full_name},
-            "submission_id": line.submission_id, "title": line.submission.title, "genre": line.genre_code,
+            "submission_id": line.submission_id, "title": title, "genre": line.genre_code,
             "genre_label": line.genre_label, "fee_role": line.fee_role,
             "coefficient": _plain(line.coefficient), "unit_value": line.unit_value,
             "site_factor": _plain(line.site_factor), "factors": json.loads(line.factors_json or "[]"),
             "share": _plain(line.share), "amount": line.amount, "published_at": line.published_at,
-            "adjustment_of": line.adjustment_of_id, "overdue": is_overdue(line, sheet),
-        } for line in lines],
+            "adjustment_of": line.adjustment_of_id, "overdue": is_overdue(line, sheet, today),
+        } for line, title, _category in lines],
         "payees": [{"payee": person(p.payee), "unit": p.unit_name, "gross": p.gross, "tax": p.tax, "net": p.net,
                     "staff": p.staff, "commitment": p.commitment} for p in payees],
         "totals": {"gross": sheet.gross, "tax": sheet.tax, "net": sheet.net},
@@ -504,22 +531,22 @@ def sheet_document(sheet, viewer):
 
     personal = can_see_personal_payee_fields(viewer)
     by_payee = defaultdict(list)
-    for line in sheet_lines(sheet):
-        by_payee[line.payee_id].append(line)
+    for row in sheet_lines(sheet):
+        by_payee[row[0].payee_id].append(row)
     units = defaultdict(list)
     for sp in sheet_payees(sheet):
         payee = sp.payee
         doc_lines = [DocumentLine(
-            kind=line.kind, title=line.submission.title,
-            category=line.submission.category.name if line.submission.category else "",
+            kind=line.kind, title=title, category=category or "",
             genre=line.genre_label, published_on=local_date(line.published_at) if line.published_at else None,
             coefficient=Decimal(line.coefficient) if line.coefficient is not None else None,
             unit_value=line.unit_value, factor=_factor_product(line),
             share=Decimal(line.share) if line.share is not None else None, amount=line.amount,
-        ) for line in by_payee[sp.payee_id]]
+        ) for line, title, category in by_payee[sp.payee_id]]
         tax_id = payee.tax_code or payee.id_number or ""
-        units[sp.unit_name or str(_l("No unit"))].append(DocumentPayee(
-            name=payee.full_name, pen_name=payee.pen_name, unit=sp.unit_name,
+        unit_name = sp.unit_name or NO_UNIT
+        units[unit_name].append(DocumentPayee(
+            name=payee.full_name, pen_name=payee.pen_name, unit=unit_name,
             tax_id=tax_id if personal else mask(tax_id),
             bank_account=(payee.bank_account or "") if personal else mask(payee.bank_account),
             bank_name=payee.bank_name or "", staff=sp.staff, commitment=sp.commitment, lines=doc_lines,
@@ -532,9 +559,11 @@ def sheet_document(sheet, viewer):
                                       tax=sum(p.tax for p in payees), net=sum(p.net for p in payees)))
     site = sheet.site
     agency = site.parent.name if site.parent else site.name
+    with force_locale("vi"):  # an accounting document: Vietnamese whatever the reader's UI language
+        state_label = str(STATE_LABELS[sheet.state])
     return SheetDocument(
         agency=f"Ban Biên tập {agency}", site=site.name, period=f"Tháng {sheet.period_start:%m/%Y}",
-        number=sheet.number, state=str(STATE_LABELS[sheet.state]), payment_date=sheet.payment_date,
+        number=sheet.number, state=state_label, payment_date=sheet.payment_date,
         regulation=sheet.regulation_label, units=doc_units, gross=sheet.gross, tax=sheet.tax, net=sheet.net,
     )
 
@@ -547,13 +576,18 @@ def export_sheet(sheet, viewer, fmt):
     if sheet.state == "paid" and personal:
         kept = db.session.get(SheetFile, (sheet.id, fmt))
         if kept is not None:
-            return kept.content, _MIME[fmt], f"{sheet.number}.{fmt}"
+            return kept.content, _MIME[fmt], export_filename(sheet, fmt)
     document = sheet_document(sheet, viewer)
-    content = write_xlsx(document) if fmt == "xlsx" else write_csv(document)
-    return content, _MIME[fmt], f"{sheet.number}.{fmt}"
+    try:
+        content = write_xlsx(document) if fmt == "xlsx" else write_csv(document)
+    except DocumentError as exc:
+        # The writers refuse figures that do not add up: never hand out a wrong sheet.
+        raise ServiceError(_l("The sheet's figures do not add up (%(problem)s); recompute it.", problem=str(exc)),
+                           code="sheet_inconsistent")
+    return content, _MIME[fmt], export_filename(sheet, fmt)
 
 
-_MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+_MIME = {"xlsx": XLSX_MIMETYPE, "csv": CSV_MIMETYPE}
 
 
 def _keep_files(sheet):
@@ -565,7 +599,12 @@ def _keep_files(sheet):
 
     document = sheet_document(sheet, _Accountant())
     for fmt, writer in (("xlsx", write_xlsx), ("csv", write_csv)):
-        db.session.add(SheetFile(sheet_id=sheet.id, format=fmt, content=writer(document)))
+        try:
+            content = writer(document)
+        except DocumentError as exc:
+            raise ServiceError(_l("The sheet's figures do not add up (%(problem)s); recompute it.",
+                                  problem=str(exc)), code="sheet_inconsistent")
+        db.session.add(SheetFile(sheet_id=sheet.id, format=fmt, content=content))
     db.session.flush()
 
 

@@ -1,6 +1,5 @@
 """Royalty sheets end to end through the API: import published items, compute, tax, check,
 approve, pay, lock, adjustments after payment, fees, personal fields, my lines (ROYALTIES.md)."""
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -9,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties.models import FeeRule, RoyaltyLine
+from bbt_workflow.royalties.models import FeeRule
 from bbt_workflow.submissions.models import HistoryEntry, Submission
 from tests.conftest import api_token, bearer, simple_grading
 
@@ -310,3 +309,46 @@ def test_2026_threshold_follows_the_payment_date(client, board):
     august = client.patch(f"/api/v1/royalty/sheets/{august['id']}", json={"payment_date": "2026-06-30",
                           "version": august["version"]}, headers=h["ketoan"]).get_json()
     assert _payee(august, "Trần Thị A")["tax"] == 404_800
+
+
+def test_xlsx_export_reads_back_with_every_payee_total(client, board):
+    """Items published through the workflow and imported ones, computed through the API, exported, read back."""
+    from openpyxl import load_workbook
+
+    from bbt_workflow.db_types import utcnow
+    from bbt_workflow.domain.royalty_rules import local_date
+
+    h = board["h"]
+    for n, author in enumerate(("x", "a", "x")):
+        sub = client.post("/api/v1/submissions", json={
+            "site": "tinh", "category": "van-ban", "content_type": "tin", "title": f"Tin số {n}",
+            "summary": "", "body_html": "<p>Nội dung</p>"}, headers=h[author]).get_json()
+        for who, action, extra in (("x" if author == "x" else "a", "submit", {}), ("bientap", "claim", {}),
+                                   ("bientap", "forward", {"grading": simple_grading(board["people"][author].username)}),
+                                   ("lanhdao", "approve", {})):
+            response = client.post(f"/api/v1/submissions/{sub['id']}/transitions",
+                                   json={"action": action, "version": sub["version"], **extra}, headers=h[who])
+            assert response.status_code == 200, response.get_json()
+            sub = response.get_json()
+        assert sub["state"] == "published"
+    today = local_date(utcnow())
+    items = [_item(f"xl-{i}", today.replace(day=1).isoformat() + "T08:00:00+07:00",
+                   {"parts": [{"genre": "bai_phan_anh", "coefficient": "2.2",
+                               "payees": [{"username": "ctv_a", "share": "50"}, {"username": "ctv_b", "share": "50"}]}]})
+             for i in range(3)]
+    assert _import(client, h["admin"], items).status_code == 200
+    sheet = _sheet(client, h["ketoan"], f"{today:%Y-%m}")
+    assert len(sheet["payees"]) == 3
+    response = client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.xlsx", headers=h["ketoan"])
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    payee_rows = {row[1].removeprefix("Cộng: "): row for row in rows if isinstance(row[1], str) and row[1].startswith("Cộng: ")}
+    assert set(payee_rows) == {p["payee"]["full_name"] for p in sheet["payees"]}
+    for payee in sheet["payees"]:
+        row = payee_rows[payee["payee"]["full_name"]]
+        assert (row[13], row[14], row[15]) == (payee["gross"], payee["tax"], payee["net"])
+        assert all(isinstance(v, int) for v in row[13:16])
+    [grand] = [row for row in rows if "TỔNG CỘNG" in [c for c in row if isinstance(c, str)]]
+    assert (grand[13], grand[14], grand[15]) == (sheet["totals"]["gross"], sheet["totals"]["tax"], sheet["totals"]["net"])
+    assert any(isinstance(c, str) and c.startswith("Bằng chữ:") for row in rows for c in row)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from bbt_workflow.extensions import db
 from bbt_workflow.royalties.models import RoyaltySheet
 from bbt_workflow.submissions.models import Submission
-from tests.conftest import csrf_from, login, simple_grading
+from tests.conftest import csrf_from, login
 
 
 def _setup(make, client):
@@ -69,6 +69,7 @@ def test_import_compute_check_approve_pay_in_the_pages(app, make):
     # A stale version is refused with a message, nothing changes.
     stale = approver.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
                                                                      "version": "1"}, follow_redirects=True)
+    assert "changed by someone else" in stale.get_data(as_text=True) or "người khác" in stale.get_data(as_text=True)
     assert db.session.get(RoyaltySheet, sheet.id).state == "checked"
     approver.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "approve",
                                                              "version": str(db.session.get(RoyaltySheet, sheet.id).version)})
