@@ -186,6 +186,7 @@
     }
 
     function enhancePart(part) {
+      part.querySelector("[data-genre]").addEventListener("change", function () { showRange(part, true); });
       // The "remove" checkbox becomes a button; the part disappears at once.
       var check = part.querySelector("[data-remove]");
       if (check) {
@@ -198,6 +199,7 @@
         button.addEventListener("click", function () { part.remove(); refresh(); });
         field.parentNode.replaceChild(button, field);
       }
+      if (!blankRow) { return; }
       var add = document.createElement("button");
       add.type = "button";
       add.className = "link";
@@ -207,7 +209,6 @@
         row.querySelector("input[name$='-username']").focus();
       });
       part.querySelector("table.payees").insertAdjacentElement("afterend", add);
-      part.querySelector("[data-genre]").addEventListener("change", function () { showRange(part, true); });
     }
 
     function addPart() {
