@@ -144,16 +144,32 @@ def _caps_for(regulation):
 
 
 def _check_table(regulation, genres):
-    """The whole table against the national caps in force when it starts (and ends)."""
+    """The whole table against the national caps in force when it starts (and ends): the domain's
+    check_rate_table finds the problems; each is said here in the reader's language."""
     days = [regulation.effective_from] + ([regulation.effective_to] if regulation.effective_to else [])
+    by_code = {g.code: g for g in genres}
     rows = [(g.code, Range(Decimal(g.min_coefficient), Decimal(g.max_coefficient)), Decimal(g.default_coefficient),
              g.cap_group) for g in genres if g.fixed_amount is None]
     for day in days:
-        problems = check_rate_table(rows, national_caps_on(day))
-        if problems:
-            code, message = problems[0]
-            raise _error("max_coefficient", _l("Genre %(code)s: %(problem)s (national caps in force on %(day)s).",
-                                               code=code, problem=message, day=day.strftime("%d/%m/%Y")))
+        caps = national_caps_on(day)
+        problems = check_rate_table(rows, caps)
+        if not problems:
+            continue
+        genre = by_code[problems[0][0]]
+        when = day.strftime("%d/%m/%Y")
+        cap = caps.get(genre.cap_group)
+        if cap is None:
+            raise _error("cap_group", _l("Genre %(code)s: no national cap of the group %(group)s is in force on "
+                                         "%(day)s.", code=genre.code, group=genre.cap_group, day=when))
+        if Decimal(genre.max_coefficient) > cap:
+            raise _error("max_coefficient", _l(
+                "Genre %(code)s: the maximum %(max)s exceeds the national cap %(cap)s in force on %(day)s.",
+                code=genre.code, max=_plain(genre.max_coefficient), cap=_plain(cap), day=when))
+        raise _error("default_coefficient", _l("The default must be between the minimum and the maximum."))
+
+
+def _plain(value):
+    return format(Decimal(value).normalize(), "f")
 
 
 def save_regulation(actor, regulation, data):

@@ -173,3 +173,26 @@ def test_actions_without_grading_are_unchanged(client, item):
     assert not any(name.startswith("g-") for name in fields)
     assert client.post(f"/submissions/{item.id}/act", data=fields).status_code == 302
     assert db.session.get(Submission, item.id).state == "submitted"
+
+
+def test_tampered_grading_fields_are_refused_not_a_server_error(client, item):
+    login(client, "bientap")
+    _english(client)
+    fields = {k: v for k, v in action_form(_page(client, item), "forward").items() if not k.startswith("g-")}
+    cases = [
+        ({}, "A royalty grading is required to forward this item."),
+        ({"g-0-genre": "xyz", "g-0-coefficient": "1", "g-0-p-0-username": "ctv", "g-0-p-0-share": "100"},
+         "Part 1: unknown genre xyz"),
+        ({"g-0-genre": "tin_ngan", "g-0-coefficient": "1", "g-0-p-0-payee_id": "999999", "g-0-p-0-share": "100"},
+         "Unknown payee 999999."),
+        ({"g-0-genre": "tin_ngan", "g-0-coefficient": "1", "g-0-p-0-username": "ctv", "g-0-p-0-share": "100",
+          "g-0-f-nothing-on": "y", "g-0-f-nothing-value": "2", "g-0-f-nothing-reason": "x"},
+         "Part 1: unknown or repeated adjustment nothing."),
+        ({"g-0-genre": "tin_ngan", "g-0-coefficient": "1", "g-0-p-0-username": "ctv", "g-0-p-0-share": "100.001"},
+         "Part 1: each share must be above 0 and at most 100, with at most two decimals."),
+    ]
+    for change, message in cases:
+        response = client.post(f"/submissions/{item.id}/act", data=dict(fields, **change))
+        assert response.status_code == 422, change
+        assert message in response.get_data(as_text=True), change
+    assert db.session.get(Submission, item.id).state == "in_review" and _gradings() == 0

@@ -95,7 +95,8 @@ def test_regulation_with_its_genres_within_the_national_cap(client, people):
     refused = _post_form(client, url, {"max_coefficient": "12"})
     assert refused.status_code == 200
     text = refused.get_data(as_text=True)
-    assert "exceeds the national cap 10" in text and 'id="max_coefficient-errors"' in text
+    assert "Genre tin_tong_hop: the maximum 12 exceeds the national cap 10 in force on 01/01/2027." in text
+    assert 'id="max_coefficient-errors"' in text
     # A default outside the range, a minimum of 0, a word for a number: each said on its field.
     text = _post_form(client, url, {"default_coefficient": "3"}).get_data(as_text=True)
     assert "The default must be between the minimum and the maximum." in text and 'id="default_coefficient-errors"' in text
@@ -121,6 +122,16 @@ def test_regulation_with_its_genres_within_the_national_cap(client, people):
     db.session.refresh(regulation)
     assert [g.code for g in regulation.genres][-1] == "phong_su"
     assert "exclusive" in [a.code for a in regulation.adjustments]
+
+
+def test_a_regulation_moved_before_the_national_caps_is_refused(client, people):
+    _as(client, "admin")
+    text = _post_form(client, "/admin/royalties/regulations/1/edit", {"effective_from": "2010-01-01"}).get_data(as_text=True)
+    assert "Genre tin_ngan: no national cap of the group tin is in force on 01/01/2010." in text
+    assert db.session.get(Regulation, 1).effective_from == date(2014, 6, 1)
+    # Its other fields are kept as stored when the form is shown.
+    fields = form_with(client.get("/admin/royalties/regulations/1/edit").get_data(as_text=True), "name")
+    assert (fields["code"], fields["effective_from"], fields["site"]) == ("ninh-thuan-23-2020", "2014-06-01", "")
 
 
 def test_a_second_default_regulation_starting_the_same_day_is_refused(client, people):
@@ -227,6 +238,10 @@ def test_accountant_creates_searches_and_edits_payees(client, people):
     listing = client.get("/admin/payees?q=Trần+Văn").get_data(as_text=True)
     assert "Trần Văn B" in listing and "8123456789" in listing and "Nguyễn Thị Hồng" not in listing
     url = f"/admin/payees/{payee.id}/edit"
+    # Saving the form again with a year added keeps the others.
+    assert _post_form(client, url, {"commitment_years": "2025, 2026, 2027"}).status_code == 302
+    db.session.refresh(payee)
+    assert payee.commitment_years == [2025, 2026, 2027]
     text = _post_form(client, url, {"tax_code": "81-234"}).get_data(as_text=True)
     assert "Digits only." in text and 'id="tax_code-errors"' in text
     assert "Years must be whole numbers." in _post_form(client, url, {"commitment_years": "năm ngoái"}).get_data(as_text=True)
