@@ -59,6 +59,7 @@ def create_app(config_class=None):
     from .mailqueue import models as _mail  # noqa: F401
     from .submissions import models as _submissions  # noqa: F401
     from .publishing import models as _publishing  # noqa: F401
+    from .royalties import models as _royalties  # noqa: F401
 
     from .admin.views import bp as admin_bp
     from .api import init_api
@@ -70,6 +71,9 @@ def create_app(config_class=None):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
+    from .royalties.sheet_views import bp as royalties_bp
+
+    app.register_blueprint(royalties_bp)
     from .royalties.views_admin import bp as royalty_admin_bp
 
     app.register_blueprint(royalty_admin_bp)

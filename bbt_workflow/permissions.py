@@ -52,6 +52,27 @@ def can_account(user, site):
     return is_admin(user) or ACCOUNTANT in roles_on(user, site)
 
 
+def is_accountant_anywhere(user):
+    from .accounts.models import Membership, MembershipRole
+
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(
+        select(MembershipRole.role).join(Membership, Membership.id == MembershipRole.membership_id)
+        .where(Membership.user_id == user.id, MembershipRole.role == ACCOUNTANT).limit(1)
+    ) is not None
+
+
+def can_see_personal_payee_fields(user):
+    """Tax codes, ID numbers and bank accounts: accountants and admins only (ROYALTIES.md)."""
+    return is_admin(user) or is_accountant_anywhere(user)
+
+
+def can_read_sheets(user, site):
+    """Royalty sheets of a site: its accountants and approvers (and admins)."""
+    return is_admin(user) or bool(roles_on(user, site) & {ACCOUNTANT, APPROVER})
+
+
 def can_manage_installation(user):
     """Users, units, sites, categories, rates, endpoints: admins only."""
     return is_admin(user)
@@ -103,6 +124,13 @@ def _delivery_watcher(user, kwargs):
     return row is not None and may_watch_deliveries(user, row.site)
 
 
+def _sheet_visible(user, kwargs):
+    from .royalties.models import RoyaltySheet
+
+    sheet = db.session.get(RoyaltySheet, kwargs["sheet_id"])
+    return sheet is not None and can_read_sheets(user, sheet.site)
+
+
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
@@ -112,6 +140,9 @@ RULES = {
     "admin": (lambda user, kwargs: can_manage_installation(user), 403),
     "submission_visible": (_submission_visible, 404),
     "site_member": (_site_member, 404),
+    # Payees' personal data: accountants (of any site) and admins.
+    "accounting": (lambda user, kwargs: can_see_personal_payee_fields(user), 403),
+    "sheet_visible": (_sheet_visible, 404),
     # A portal delivery: its site's approvers and admins; anyone else 404.
     "delivery_watcher": (_delivery_watcher, 404),
 }

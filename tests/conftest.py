@@ -59,6 +59,10 @@ def _clean_tables():
     history can be emptied between tests)."""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     db.session.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+    # The migration installs the default rate data; put it back as a fresh install has it.
+    from bbt_workflow.royalties.default_data import insert_default_rates
+
+    insert_default_rates(db.session.connection())
     db.session.commit()
 
 
@@ -180,3 +184,16 @@ def api_token(client, username, password="Matkhau-2026"):
 
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
+
+
+def simple_grading(*usernames, genre="tin_anh", coefficient="1.5"):
+    """A valid one-part grading (API.md shape) paying the given users in equal shares of 100."""
+    from decimal import Decimal
+
+    count = len(usernames)
+    shares = [Decimal(100) / count for _ in usernames] if count else []
+    shares = [s.quantize(Decimal("0.01")) for s in shares]
+    if shares:
+        shares[0] += Decimal(100) - sum(shares)
+    return {"parts": [{"genre": genre, "coefficient": coefficient, "factors": [],
+                       "payees": [{"username": u, "share": str(s)} for u, s in zip(usernames, shares)]}]}

@@ -239,6 +239,10 @@ def create_user(actor, *, username, email, full_name, password=None, unit=None, 
     user.set_password(password or secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
+    # Every user can be paid: the payee record comes with the account (API.md).
+    from ..royalties.payees import payee_for_user
+
+    payee_for_user(user)
     return user
 
 
@@ -268,6 +272,9 @@ def update_user(actor, user, **changes):
         user.is_admin = bool(changes["is_admin"])
     if "active" in changes:
         user.active = bool(changes["active"])
+    from ..royalties.payees import sync_payee_with_user
+
+    sync_payee_with_user(user)
     db.session.flush()
     return user
 

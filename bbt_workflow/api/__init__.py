@@ -17,7 +17,7 @@ class Api(SmorestApi):
 
 
 def init_api(app):
-    from . import admin, publishing, sites, submissions, tokens  # noqa: F401  (routes register on import)
+    from . import admin, publishing, royalties, sites, submissions, tokens  # noqa: F401  (routes register on import)
     from .blueprint import blp
 
     api = Api(app, spec_kwargs={"info": {"description": "BBT Workflow JSON API v1 (API.md)."}})

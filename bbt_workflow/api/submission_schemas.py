@@ -59,10 +59,24 @@ class TransitionRequestSchema(Schema):
     publish_at = fields.AwareDateTime(allow_none=True)
 
 
+class RegradeRequestSchema(Schema):
+    version = fields.Integer(required=True)
+    grading = fields.Dict(required=True)
+
+
 def _allowed_actions(sub):
     from ..submissions.services import allowed_actions_for
 
     return allowed_actions_for(current_user, sub)
+
+
+def _grading(sub):
+    from ..royalties.grading import grading_view
+
+    view = grading_view(sub)
+    if view is not None:
+        view["graded_at"] = view["graded_at"].isoformat()
+    return view
 
 
 class AttachmentSchema(Schema):
@@ -95,7 +109,11 @@ class SubmissionSchema(Schema):
     author = fields.Nested(PersonSchema)
     assignee = fields.Nested(PersonSchema, allow_none=True)
     authors = fields.List(fields.Nested(AuthorOutSchema))
-    grading = fields.Constant(None, allow_none=True)
+    grading = fields.Function(_grading, allow_none=True, metadata={
+        "type": "object", "nullable": True,
+        "description": "{parts: [{genre, coefficient, factors: [{code, value, reason}], payees: [{payee, share}], "
+                       "amount}], total, on} — amounts in đồng at the rules of the day `on` (publication day, "
+                       "else planned publication, else today); null when not graded"})
     publish_at = fields.DateTime(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     portal_url = fields.String(allow_none=True)

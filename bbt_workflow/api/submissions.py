@@ -12,7 +12,7 @@ from .blueprint import BEARER, blp
 from .pagination import paginate
 from .schemas import page_of
 from .submission_schemas import (
-    AttachmentSchema, ContentTypeSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
+    AttachmentSchema, ContentTypeSchema, RegradeRequestSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
     SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema, UploadSchema,
 )
 
@@ -87,6 +87,20 @@ def transition_submission(data, submission_id):
         _actor(), sub, data["action"], data["version"], comment=data.get("comment"),
         grading=data.get("grading"), publish_at=data.get("publish_at"),
     )
+    db.session.commit()
+    return sub
+
+
+@blp.route("/submissions/<int:submission_id>/grading", methods=["PUT"])
+@requires("submission_visible")
+@blp.arguments(RegradeRequestSchema)
+@blp.response(200, SubmissionSchema)
+@blp.doc(security=BEARER)
+def regrade_submission(data, submission_id):
+    """Approvers: correct the royalty grading of an approved or published item (a paid one gets an
+    adjustment line on the next sheet)."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    services.regrade_submission(_actor(), sub, data["version"], data["grading"])
     db.session.commit()
     return sub
 

@@ -28,6 +28,7 @@ class Submission(db.Model):
         Index("ix_submissions_author", "author_id", "updated_at"),
         Index("ix_submissions_assignee", "assignee_id", "state"),
         Index("ix_submissions_site_published", "site_id", "published_at"),
+        UniqueConstraint("site_id", "external_id", name="uq_submissions_site_external_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -51,6 +52,10 @@ class Submission(db.Model):
     approved_at = mapped_column(UTCDateTime)
     published_at = mapped_column(UTCDateTime)
     portal_url: Mapped[str | None] = mapped_column(String(1000))
+    # Items brought in from the old portal: their id there (re-imports skip it), and whether
+    # their royalties were already paid outside this system (never on a sheet).
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    royalty_settled: Mapped[bool] = mapped_column(default=False)
     # Folded (no diacritics, lower-case) title + summary + body text, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

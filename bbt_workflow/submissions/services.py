@@ -153,6 +153,27 @@ def create_submission(actor, site, data):
     return sub
 
 
+def create_imported_submission(actor, site, data, *, author, unit, published_at, external_id, portal_url,
+                               royalty_settled, authors=None):
+    """An item already published on the old portal, brought in as `published` with an
+    "import" history entry (the one path that creates an item past draft)."""
+    sub = Submission(site=site, site_id=site.id, author=author, author_id=author.id,
+                     unit_id=unit.id if unit else author.unit_id, state=wf.PUBLISHED, revision=1,
+                     content_type=data["content_type"], language="vi", external_id=external_id,
+                     portal_url=portal_url, royalty_settled=royalty_settled, published_at=published_at,
+                     approved_at=published_at, first_submitted_at=published_at,
+                     created_at=published_at, updated_at=utcnow(), last_activity_at=utcnow())
+    db.session.add(sub)
+    _apply_content(sub, {k: data.get(k) for k in ("title", "summary", "body_html", "category")}, actor)
+    with db.session.no_autoflush:
+        sub.authors = _authors(authors, author)
+    db.session.flush()
+    _snapshot(sub, actor)
+    _history(sub, actor, "import", None, comment=f"external_id={external_id}")
+    db.session.flush()
+    return sub
+
+
 def _check_version(sub, version):
     """The version the actor saw must be the current one. Anything else (missing, stale,
     not a number from a tampered form) changes nothing and is reported as a conflict."""
@@ -226,6 +247,10 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
             raise ValidationFailed(_l("Fill in the required fields before submitting: %(fields)s.", fields=names),
                                    code="missing_fields",
                                    details={f: [str(_l("This field is required."))] for f in missing})
+    if transition.needs_grading and not sub.royalty_settled:
+        from ..royalties.grading import grade_for_transition
+
+        grade_for_transition(actor, sub, action, grading, publish_at)
     now = utcnow()
     from_state = sub.state
     sub.state = transition.target
@@ -249,6 +274,29 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     from ..publishing.outbox import after_transition
 
     after_transition(sub, action, now)
+    db.session.flush()
+    return sub
+
+
+REGRADABLE = frozenset({wf.APPROVED, wf.PUBLISHED, wf.UNPUBLISHED})
+
+
+def regrade_submission(actor, sub, version, grading):
+    """An approver corrects the grading of an item already approved or published. A paid
+    item's difference becomes an adjustment line on the next sheet (royalties.sheets)."""
+    from ..royalties.grading import grading_day, read_grading, store_grading
+
+    actor_view = submission_actor(actor, sub)
+    if not actor_view.is_approver:
+        raise Forbidden(_l("Only approvers change the grading of an approved item."), code="not_allowed")
+    if sub.state not in REGRADABLE or sub.royalty_settled:
+        raise ValidationFailed(_l("The grading of this item cannot be changed now; use the workflow actions."),
+                               code="invalid_transition")
+    _check_version(sub, version)
+    store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
+    sub.updated_at = sub.last_activity_at = utcnow()
+    _flush_or_conflict(sub)
+    _history(sub, actor, "regrade", sub.state)
     db.session.flush()
     return sub
 

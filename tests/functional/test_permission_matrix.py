@@ -86,7 +86,14 @@ def world(make):
     [delivery] = enqueue(sub, "article.published", [endpoint])
     delivery.state = "dead"
     db.session.commit()
+    # Royalties: a sheet of site A.
+    from bbt_workflow.royalties.payees import payee_for_user
+    from bbt_workflow.royalties.sheets import create_sheet
+
+    sheet = create_sheet(users["accountant"], site_a, "2025-03")
+    db.session.commit()
     values = {
+        "sheet_id": str(sheet.id), "payee_id": str(payee_for_user(users["contributor"]).id),
         "endpoint_id": str(endpoint.id), "delivery_id": str(delivery.id),
         "attachment_id": str(attachment.id),
         "submission_id": str(sub.id), "number": "1",
@@ -139,6 +146,11 @@ def _expected(caller, endpoint, rule, is_api, path):
         if endpoint in QUEUE:
             return None if caller in ("editor", "approver", "admin") else {403}
         return None
+    if rule == "accounting":
+        # Payees' personal data: accountants of any site (the outsider is one on site B) and admins.
+        return None if caller in ("accountant", "outsider", "admin") else {403}
+    if rule == "sheet_visible":
+        return None if caller in ("approver", "accountant", "admin") else {404}
     if rule == "delivery_watcher":
         return None if caller in ("approver", "admin") else {404}
     if "<int:submission_id>" in path:

@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
 from bbt_workflow.submissions.models import HistoryEntry, Notification, Revision
-from tests.conftest import api_token, bearer
+from tests.conftest import api_token, bearer, simple_grading
 
 
 @pytest.fixture
@@ -78,8 +78,18 @@ def test_full_two_level_journey(client, newsroom):
     assert sub["state"] == "returned" and sub["assignee"] is None
     sub = _act(client, h["ctv"], sub, "submit").get_json()
     sub = _act(client, h["bientap"], sub, "claim").get_json()
-    sub = _act(client, h["bientap"], sub, "forward").get_json()
+    # Forwarding needs a royalty grading.
+    response = _act(client, h["bientap"], sub, "forward")
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid_grading"
+    sub = _act(client, h["bientap"], sub, "forward", grading=simple_grading("ctv")).get_json()
     assert sub["state"] == "pending_approval"
+    # Priced with the unit value in force today (not yet published, no publish time): 1.5 units, factor 1.
+    from bbt_workflow.domain.royalty_rules import local_date
+    from bbt_workflow.db_types import utcnow
+    from bbt_workflow.royalties.rates import unit_value_on
+
+    assert sub["grading"]["total"] == int(unit_value_on(local_date(utcnow())) * 3 / 2)
+    assert sub["grading"]["parts"][0]["payees"][0]["share"] == "100"
     # The editor cannot approve on a 2-level site.
     assert _act(client, h["bientap"], sub, "approve").status_code == 403
     sub = _act(client, h["lanhdao"], sub, "approve", publish_at="2026-12-01T08:00:00+07:00").get_json()
@@ -106,7 +116,9 @@ def test_one_level_site_editor_approves(client, newsroom):
     sub = _act(client, h["ctv"], sub, "submit").get_json()
     sub = _act(client, h["bientap"], sub, "claim").get_json()
     assert "approve" in sub["allowed_actions"]
-    assert _act(client, h["bientap"], sub, "approve").get_json()["state"] == "approved"
+    approved = _act(client, h["bientap"], sub, "approve", grading=simple_grading("ctv", genre="tin_ngan", coefficient="1"))
+    # No portal endpoint on this site and no publish time: published at once (WORKFLOW.md, publish).
+    assert approved.get_json()["state"] == "published"
 
 
 def test_stale_version_is_a_conflict_and_changes_nothing(client, newsroom):

@@ -2,6 +2,8 @@
 import threading
 
 import pytest
+
+from tests.conftest import simple_grading
 from sqlalchemy import func, select
 
 from bbt_workflow.errors import Conflict, ServiceError
@@ -23,7 +25,8 @@ def test_parallel_approves_one_wins(app, make):
                                                     "body_html": "<p>x</p>"})
     db.session.commit()
     for action, actor in (("submit", author), ("claim", editor), ("forward", editor)):
-        services.transition_submission(actor, sub, action, sub.version)
+        grading = simple_grading("ctv") if action == "forward" else None
+        services.transition_submission(actor, sub, action, sub.version, grading=grading)
         db.session.commit()
     seen_version, sub_id = sub.version, sub.id
     approver_ids = [a.id for a in approvers]
@@ -58,7 +61,10 @@ def test_parallel_approves_one_wins(app, make):
         t.join(30)
     assert sorted(outcomes) == ["conflict"] * (N - 1) + ["ok"]
     db.session.expire_all()
-    assert db.session.get(Submission, sub_id).state == "approved"
+    # The site has no portal endpoint, so the one approval also publishes it at once.
+    assert db.session.get(Submission, sub_id).state == "published"
     approvals = db.session.scalar(select(func.count(HistoryEntry.id)).where(
         HistoryEntry.submission_id == sub_id, HistoryEntry.action == "approve"))
     assert approvals == 1
+    assert db.session.scalar(select(func.count(HistoryEntry.id)).where(
+        HistoryEntry.submission_id == sub_id, HistoryEntry.action == "publish")) == 1
