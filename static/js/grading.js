@@ -119,7 +119,11 @@
         part.querySelector("[data-part-amount]").textContent = money(priced.amount);
         var rows = Array.prototype.filter.call(part.querySelectorAll("[data-payee]"), function (row) { return !rowIsEmpty(row); });
         rows.forEach(function (row, j) {
-          if (priced.payees[j]) { row.querySelector("[data-payee-amount]").textContent = money(priced.payees[j].amount); }
+          if (!priced.payees[j]) { return; }
+          row.querySelector("[data-payee-amount]").textContent = money(priced.payees[j].amount);
+          // Who a user name or a name turned out to be (the server resolved it).
+          var label = row.querySelector("[data-payee-label]");
+          if (!row.querySelector("input[name$='-payee_id']")) { label.textContent = priced.payees[j].full_name; }
         });
       });
       box.querySelector("[data-total]").textContent = money(quote.total);

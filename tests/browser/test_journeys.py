@@ -142,6 +142,7 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     photo.locator("input[name$='-share']").first.fill("100")
     # 379,500 + 1.2 × 253,000 = 379,500 + 303,600.
     expect(form.locator("[data-total]")).to_have_text("683.100 đ")
+    expect(photo.locator("[data-payee-label]").first).to_have_text("Nguyễn Thị Hồng")  # who "ctv" is
     _act(boss, "Duyệt", publish_at="2030-01-02T08:30")
     sub = _fresh(sub_id)
     assert sub.state == "approved"
