@@ -21,7 +21,7 @@ from .admin_forms import (
     FEE_KIND_LABELS, FEE_ROLE_LABELS, AdjustmentForm, BaseSalaryForm, FeeRuleForm, GenreForm, NationalCapForm,
     PayeeForm, PayeeSearchForm, RegulationForm, SiteFactorForm, TaxRuleForm,
 )
-from .models import AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Payee, Regulation, SiteFactor, TaxRule
+from .models import AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule
 
 bp = Blueprint("royalty_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50

@@ -9,7 +9,7 @@ from bbt_workflow.errors import Forbidden
 from bbt_workflow.extensions import db
 from bbt_workflow.royalties import rules_admin
 from bbt_workflow.royalties.models import (
-    BaseSalary, FeeRule, Genre, NationalCap, Payee, Regulation, SiteFactor, TaxRule,
+    BaseSalary, FeeRule, NationalCap, Payee, Regulation, SiteFactor, TaxRule,
 )
 from bbt_workflow.royalties.payees import payee_view
 from bbt_workflow.royalties.rates import regulation_on, unit_value_on
