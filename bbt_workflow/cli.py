@@ -66,9 +66,9 @@ def demo_command(if_empty):
 
 
 @bbt_cli.command("worker")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
 def worker_command(interval):
-    """Run background jobs (mail queue; later the publishing relay and scheduler)."""
+    """Run background jobs: the publishing relay and scheduler, the mail queue, claim timeouts."""
     from .jobs import run_worker
 
     run_worker(current_app._get_current_object(), interval=interval)

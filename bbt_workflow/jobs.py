@@ -94,7 +94,7 @@ def install_in_process_runner(app, db):
     return runner
 
 
-def run_worker(app, interval=2.0):
+def run_worker(app, interval=1.0):
     """`flask bbt worker`: the same tasks in the foreground, until interrupted."""
     import time
 

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +32,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 BATCH = 100
 SEND_THREADS = 8
+MAX_PASSES = 20  # per job run, so the other jobs get their turn
 
 
 @dataclass
@@ -159,8 +159,27 @@ def send_all(jobs):
 
 def record(job, result, now=None):
     """Apply one result, if this relay still holds the lease. Returns the outcome kind or None."""
+    return record_all([job], [result], now)[0]
+
+
+def record_all(jobs, results, now=None):
+    """Apply a batch of results (rows and remote ids loaded in two queries); does not commit."""
     now = now or utcnow()
-    row = db.session.get(Delivery, job.delivery_id, with_for_update=db.engine.dialect.name == "postgresql")
+    ids = [job.delivery_id for job in jobs]
+    stmt = select(Delivery).where(Delivery.id.in_(ids)).execution_options(populate_existing=True)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    rows = {row.id: row for row in db.session.scalars(stmt)}
+    pairs = {(row.submission_id, row.endpoint_id) for row in rows.values()}
+    remotes = {}
+    if pairs:
+        submission_ids = {p[0] for p in pairs}
+        for remote in db.session.scalars(select(RemoteItem).where(RemoteItem.submission_id.in_(submission_ids))):
+            remotes[(remote.submission_id, remote.endpoint_id)] = remote
+    return [_apply(rows.get(job.delivery_id), job, result, now, remotes) for job, result in zip(jobs, results)]
+
+
+def _apply(row, job, result, now, remotes):
     if row is None or row.state != "delivering" or row.lease_token != job.token:
         return None  # the lease expired and another attempt took over: its result counts, not ours
     outcome = delivery_policy.decide(result.status, row.attempts, now, retry_after=result.retry_after)
@@ -173,7 +192,7 @@ def record(job, result, now=None):
         row.state, row.delivered_at, row.last_error = "delivered", now, None
         row.portal_url = result.portal_url
         row.remote_id = result.remote_id
-        _remember_remote(row, result, now)
+        _remember_remote(row, result, now, remotes)
     elif outcome.kind == delivery_policy.RETRY:
         row.state, row.next_attempt_at, row.last_error = "pending", outcome.next_attempt_at, result.error
     else:
@@ -188,13 +207,13 @@ def record(job, result, now=None):
     return outcome.kind
 
 
-def _remember_remote(row, result, now):
+def _remember_remote(row, result, now, remotes):
     if result.remote_id is None and result.portal_url is None:
         return
-    remote = db.session.scalar(select(RemoteItem).where(
-        RemoteItem.submission_id == row.submission_id, RemoteItem.endpoint_id == row.endpoint_id))
+    key = (row.submission_id, row.endpoint_id)
+    remote = remotes.get(key)
     if remote is None:
-        remote = RemoteItem(submission_id=row.submission_id, endpoint_id=row.endpoint_id)
+        remote = remotes[key] = RemoteItem(submission_id=row.submission_id, endpoint_id=row.endpoint_id)
         db.session.add(remote)
     if result.remote_id is not None:
         remote.remote_id = str(result.remote_id)
@@ -253,21 +272,27 @@ def relay_due_deliveries(limit=BATCH, now=None):
     counts["claimed"] = len(claimed)
     jobs = load_jobs(claimed)
     results = send_all(jobs)
-    finished = []
-    for job, result in zip(jobs, results):
-        kind = record(job, result, now)
+    published = []
+    for job, kind in zip(jobs, record_all(jobs, results, now)):
         if kind:
             counts[kind] += 1
             if kind == "delivered" and job.event == PUBLISHED:
-                finished.append(db.session.get(Delivery, job.delivery_id).submission_id)
+                published.append(job.delivery_id)
     db.session.commit()
-    _finish_quietly(finished)
+    if published:
+        from ..submissions.models import Submission
+
+        waiting = db.session.scalars(
+            select(Delivery.submission_id).join(Submission, Submission.id == Delivery.submission_id)
+            .where(Delivery.id.in_(published), Submission.state == wf.APPROVED).distinct()).all()
+        db.session.commit()
+        _finish_quietly(waiting)
     return counts
 
 
 def run_relay():
     """The periodic job: passes until nothing is due (bounded, so other jobs get their turn)."""
-    for _ in range(int(current_app.config.get("PUBLISH_RELAY_MAX_PASSES", 20))):
+    for _ in range(MAX_PASSES):
         counts = relay_due_deliveries()
         if counts["claimed"] < BATCH:
             break
@@ -307,5 +332,5 @@ def publish_scheduled(now=None, limit=200):
     return done
 
 
-__all__ = ["claim_due", "load_jobs", "send", "send_all", "record", "relay_due_deliveries", "run_relay",
+__all__ = ["claim_due", "load_jobs", "send", "send_all", "record", "record_all", "relay_due_deliveries", "run_relay",
            "publish_scheduled", "finish_publication", "last_unpublished_at"]

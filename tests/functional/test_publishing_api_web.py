@@ -240,3 +240,13 @@ def test_feeds_list_published_items_newest_first_with_etag(client, people):
 
 def test_unknown_site_feed_is_404(client):
     assert client.get("/feeds/khong-co.json").status_code == 404
+
+
+def test_site_page_links_deliveries_for_approvers_only(app, people):
+    approver, editor = app.test_client(), app.test_client()
+    login(approver, people.approver.username)
+    page = approver.get("/sites/tinh")
+    assert page.status_code == 200 and "/sites/tinh/deliveries" in page.get_data(as_text=True)
+    login(editor, people.editor.username)
+    page = editor.get("/sites/tinh")
+    assert page.status_code == 200 and "/sites/tinh/deliveries" not in page.get_data(as_text=True)
