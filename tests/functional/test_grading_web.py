@@ -196,3 +196,13 @@ def test_tampered_grading_fields_are_refused_not_a_server_error(client, item):
         assert response.status_code == 422, change
         assert message in response.get_data(as_text=True), change
     assert db.session.get(Submission, item.id).state == "in_review" and _gradings() == 0
+
+
+def test_the_grading_form_speaks_vietnamese(client, item):
+    login(client, "bientap")
+    page = _page(client, item)
+    assert "Chấm nhuận bút" in page and "Thêm phần" in page and "Khung cho phép: từ 2 đến 2.5" in page
+    response = client.post(f"/submissions/{item.id}/act",
+                           data=dict(_two_parts(action_form(page, "forward")), **{"g-0-p-1-share": "30"}))
+    assert response.status_code == 422
+    assert "Phần 1:" in response.get_data(as_text=True)
