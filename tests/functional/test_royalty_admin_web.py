@@ -297,3 +297,22 @@ def test_nobody_else_sees_personal_payee_fields(client, app, people):
     login(editor, "bientap")
     page = editor.get(f"/submissions/{sub.id}").get_data(as_text=True)
     assert "Nguyễn Thị Hồng" in page and "8111222333" not in page and "9704001122334455" not in page
+
+
+def test_every_page_opens_and_unknown_rows_answer_404(client, app, people):
+    _as(client, "admin", english=False)
+    for url in ("/admin/royalties", "/admin/royalties/regulations", "/admin/royalties/caps", "/admin/royalties/site-factors",
+                "/admin/royalties/base-salaries", "/admin/royalties/tax-rules", "/admin/royalties/fee-rules",
+                "/admin/royalties/regulations/1", "/admin/royalties/regulations/new", "/admin/royalties/site-factors/1/edit",
+                "/admin/royalties/genres/1/edit", "/admin/royalties/adjustments/1/edit", "/admin/payees/new", "/admin/payees"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Mức nhuận bút" in response.get_data(as_text=True), url  # Vietnamese, with the link back
+    for url in ("/admin/royalties/caps/9999/edit", "/admin/royalties/genres/9999/edit", "/admin/royalties/regulations/9999",
+                "/admin/royalties/regulations/9999/genres/new", "/admin/payees/9999/edit"):
+        assert client.get(url).status_code == 404, url
+    accountant = app.test_client()
+    login(accountant, "ketoan")
+    assert accountant.get("/admin/payees/9999/edit").status_code == 404
+    assert accountant.get("/admin/payees?page=999").status_code == 200
+    assert accountant.get("/admin/payees?q=%25_").status_code == 200
