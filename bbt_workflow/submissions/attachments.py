@@ -73,6 +73,26 @@ def _image_size(path):
     return width, height
 
 
+PREVIEW_BOX = (480, 480)
+
+
+def preview_path(attachment):
+    return attachment_path(attachment) + ".preview.jpg"
+
+
+def _write_preview(source, target):
+    """A small JPEG for pages and lists, so a 20 MB photo is not sent to show a thumbnail."""
+    with Image.open(source) as img:
+        img.thumbnail(PREVIEW_BOX)
+        if img.mode not in ("RGB", "L"):
+            # Transparent images go on white; palettes and CMYK become RGB.
+            background = Image.new("RGB", img.size, "white")
+            rgba = img.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            img = background
+        img.save(target, "JPEG", quality=82, optimize=True)
+
+
 def _remove_on_rollback(path):
     session = db.session()
     session.info.setdefault("bbt_new_files", []).append(path)
@@ -129,6 +149,9 @@ def add_attachment(actor, sub, stream, original_name):
         if os.path.exists(temp_path):
             os.remove(temp_path)
     _remove_on_rollback(final_path)
+    if kind == "image":
+        _write_preview(final_path, final_path + ".preview.jpg")
+        _remove_on_rollback(final_path + ".preview.jpg")
     attachment = Attachment(
         submission_id=sub.id, filename=display_name(original_name, extension), stored_name=stored_name,
         mime=mime, kind=kind, size=size, sha256=digest.hexdigest(), width=width, height=height,
@@ -143,17 +166,25 @@ def attachment_count(sub):
     return db.session.scalar(select(func.count(Attachment.id)).where(Attachment.submission_id == sub.id))
 
 
-def serve_attachment(sub, attachment_id):
-    """The file as a download with headers that stop browsers from running it."""
+def serve_attachment(sub, attachment_id, preview=False):
+    """The file (or an image's small preview) with headers that stop browsers from running it."""
     from flask import abort, send_file
 
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.submission_id != sub.id:
         abort(404)
-    response = send_file(
-        attachment_path(attachment), mimetype=attachment.mime, as_attachment=attachment.kind != "image",
-        download_name=attachment.filename, conditional=True, max_age=0,
-    )
+    if preview:
+        if attachment.kind != "image":
+            abort(404)
+        path = preview_path(attachment)
+        if not os.path.exists(path):  # uploaded before previews existed
+            _write_preview(attachment_path(attachment), path)
+        response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
+    else:
+        response = send_file(
+            attachment_path(attachment), mimetype=attachment.mime, as_attachment=attachment.kind != "image",
+            download_name=attachment.filename, conditional=True, max_age=0,
+        )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-cache"

@@ -278,3 +278,11 @@ def attachment(submission_id, attachment_id):
     sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
     return serve_attachment(sub, attachment_id)
 
+
+
+@bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>/preview")
+@requires("submission_visible")
+def attachment_preview(submission_id, attachment_id):
+    """A small JPEG of an image attachment, for the item page."""
+    sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
+    return serve_attachment(sub, attachment_id, preview=True)

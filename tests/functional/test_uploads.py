@@ -58,13 +58,34 @@ def test_image_is_stored_under_a_generated_name_with_dimensions(client, app, ite
     stored = db.session.scalar(select(Attachment))
     assert stored.stored_name != body["filename"] and "/" not in stored.stored_name
     folder = app.config["UPLOAD_FOLDER"]
-    assert os.listdir(folder) == [stored.stored_name]
+    # The original and its small JPEG preview, both under generated names.
+    assert sorted(os.listdir(folder)) == [stored.stored_name, stored.stored_name + ".preview.jpg"]
     assert not os.path.abspath(folder).startswith(os.path.abspath(app.static_folder))
     got = client.get(f"/api/v1/submissions/{sub['id']}/attachments/{body['id']}", headers=h)
     assert got.status_code == 200 and got.data == png_bytes(640, 480)
     assert got.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in got.headers["Content-Security-Policy"]
     assert got.headers["Content-Type"] == "image/png"
+
+
+def test_image_preview_is_a_small_jpeg(app, client, item):
+    from tests.conftest import login
+
+    sub, h = item
+    body = _upload(client, sub, h, png_bytes(2000, 1000), "lon.png").get_json()
+    browser = app.test_client()
+    login(browser, "ctv")
+    preview = browser.get(f"/submissions/{sub['id']}/attachments/{body['id']}/preview")
+    assert preview.status_code == 200 and preview.headers["Content-Type"] == "image/jpeg"
+    assert preview.headers["X-Content-Type-Options"] == "nosniff"
+    with Image.open(io.BytesIO(preview.data)) as img:
+        assert img.size == (480, 240) and img.format == "JPEG"
+    page = browser.get(f"/submissions/{sub['id']}").get_data(as_text=True)
+    assert f"/attachments/{body['id']}/preview" in page
+    # Another contributor of the site sees neither the item nor its preview.
+    other = app.test_client()
+    login(other, "khac")
+    assert other.get(f"/submissions/{sub['id']}/attachments/{body['id']}/preview").status_code == 404
 
 
 def test_document_downloads_as_attachment(client, item):
@@ -157,6 +178,6 @@ def test_rollback_after_store_removes_the_file(app, make, tmp_path):
     sub = services.create_submission(user, site, {"content_type": "tin", "title": "x"})
     db.session.commit()
     add_attachment(user, sub, io.BytesIO(png_bytes()), "a.png")
-    assert len(os.listdir(app.config["UPLOAD_FOLDER"])) == 1
+    assert len(os.listdir(app.config["UPLOAD_FOLDER"])) == 2  # the image and its preview
     db.session.rollback()  # e.g. a later step of the same request failed
     assert os.listdir(app.config["UPLOAD_FOLDER"]) == []
