@@ -1,10 +1,10 @@
 """Royalty endpoints (API.md): rates, live quote, payees, sheets, exports, my lines, fund check, import."""
-from flask import Response
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.services import get_site
 from ..db_types import utcnow
+from ..downloads import download_response
 from ..domain.royalty_rules import local_date
 from ..errors import Forbidden
 from ..extensions import db
@@ -194,10 +194,7 @@ def transition_sheet(data, sheet_id):
 def _export(sheet_id, fmt):
     sheet = sheet_service.get_sheet(_actor(), sheet_id)
     content, mimetype, filename = sheet_service.export_sheet(sheet, _actor(), fmt)
-    db.session.commit()  # a paid sheet's kept files may have been written
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store"})
+    return download_response(content, mimetype, filename)
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>/export.xlsx", methods=["GET"])

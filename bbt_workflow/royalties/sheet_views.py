@@ -3,12 +3,13 @@ items already published on the old portal (admins)."""
 from collections import defaultdict
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..db_types import utcnow
+from ..downloads import download_response
 from ..domain.royalty_rules import local_date
 from ..errors import ServiceError
 from ..extensions import db
@@ -137,9 +138,7 @@ def export(sheet_id, fmt):
         abort(404)
     sheet = service.get_sheet(_actor(), sheet_id)
     content, mimetype, filename = service.export_sheet(sheet, _actor(), fmt)
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store"})
+    return download_response(content, mimetype, filename)
 
 
 @bp.route("/my/royalties")
