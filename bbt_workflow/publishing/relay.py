@@ -29,9 +29,18 @@ from .outbox import PUBLISHED, cycle_publish_rows, feature_image_of, is_due, las
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
-BATCH = 100
+BATCH = 40
 SEND_THREADS = 8
+ATTEMPT_SECONDS = 2 * 15  # an adapter's worst case: 15 s timeouts, WordPress makes two calls (media, post)
+
+
+def lease_for(limit):
+    """Long enough for a whole batch to time out, so a live relay never loses its rows to another."""
+    rounds = -(-limit // SEND_THREADS)
+    return timedelta(seconds=rounds * ATTEMPT_SECONDS + 30)
+
+
+LEASE = lease_for(BATCH)  # 3 minutes: a dead worker's rows are sent again after this
 MAX_PASSES = 20  # per job run, so the other jobs get their turn
 
 
@@ -71,9 +80,10 @@ def _due_condition(now):
     )
 
 
-def claim_due(limit=BATCH, now=None, lease=LEASE):
+def claim_due(limit=BATCH, now=None, lease=None):
     """Claim up to `limit` due rows for this relay and commit; returns [(id, token, attempt)]."""
     now = now or utcnow()
+    lease = lease or lease_for(limit)
     db.session.commit()
     ids = select(Delivery.id).where(_due_condition(now)).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
     if db.engine.dialect.name == "postgresql":

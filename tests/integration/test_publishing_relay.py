@@ -16,7 +16,7 @@ from bbt_workflow.publishing import endpoints as endpoint_service
 from bbt_workflow.publishing import outbox
 from bbt_workflow.publishing.deliveries import replay_delivery
 from bbt_workflow.publishing.models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
-from bbt_workflow.publishing.relay import claim_due, load_jobs, record, relay_due_deliveries, send_all
+from bbt_workflow.publishing.relay import LEASE, claim_due, load_jobs, record, relay_due_deliveries, send_all
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.publishing_helpers import People, Receiver, add_endpoint, approve, create_approved, create_submitted
@@ -191,7 +191,8 @@ def test_a_killed_worker_s_row_is_resent_after_its_lease_and_deduplicated(people
     assert rows()[0].state == "delivering"
     # Within the lease nobody else takes the row.
     assert relay_due_deliveries()["claimed"] == 0
-    counts = relay_due_deliveries(now=utcnow() + timedelta(minutes=2))
+    assert relay_due_deliveries(now=utcnow() + LEASE - timedelta(seconds=5))["claimed"] == 0
+    counts = relay_due_deliveries(now=utcnow() + LEASE + timedelta(seconds=1))
     assert counts["delivered"] == 1
     assert receiver.requests == 2
     assert receiver.duplicates == {rows()[0].webhook_id: 1}  # the receiver saw the resend and dropped it
