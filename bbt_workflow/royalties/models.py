@@ -7,12 +7,13 @@ keeps the ids of the rule rows it used, so changing a rule never rewrites it.
 Money is whole đồng (BigInteger); coefficients, factors and shares are Numeric.
 """
 from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint,
+    event, CheckConstraint, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..domain.royalty_rules import FEE_KINDS
+from ..domain.text_search import fold
 from ..extensions import db
 
 COEFFICIENT = Numeric(8, 4)
@@ -191,6 +192,8 @@ class Payee(db.Model):
     id_number: Mapped[str | None] = mapped_column(String(20))
     bank_account: Mapped[str | None] = mapped_column(String(40))
     bank_name: Mapped[str | None] = mapped_column(String(255))
+    # Name and pen name without diacritics, lower-case: "tran van" finds "Trần Văn B".
+    search_name: Mapped[str] = mapped_column(String(520), default="")
     # A labour contract of 3 months or more: taxed through payroll, nothing withheld here.
     labour_contract: Mapped[bool] = mapped_column(default=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -204,6 +207,12 @@ class Payee(db.Model):
     @property
     def commitment_years(self):
         return [c.year for c in self.commitments]
+
+
+@event.listens_for(Payee, "before_insert")
+@event.listens_for(Payee, "before_update")
+def _fold_payee_name(mapper, connection, payee):
+    payee.search_name = fold(f"{payee.full_name or ''} {payee.pen_name or ''}")[:520]
 
 
 class PayeeCommitment(db.Model):

@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_see_personal_payee_fields
+from ..domain.text_search import fold
 from ..sql_search import contains
 from .models import Payee, PayeeCommitment
 
@@ -149,7 +150,7 @@ def payees_query(actor, *, username=None, q=None):
     if username:
         stmt = stmt.join(User, User.id == Payee.user_id).where(User.username == username.strip().lower())
     if q:
-        stmt = stmt.where(contains(Payee.full_name, q) | contains(Payee.pen_name, q))
+        stmt = stmt.where(contains(Payee.search_name, fold(q)))
     return stmt
 
 

@@ -119,6 +119,7 @@ def upgrade():
     sa.Column('id_number', sa.String(length=20), nullable=True),
     sa.Column('bank_account', sa.String(length=40), nullable=True),
     sa.Column('bank_name', sa.String(length=255), nullable=True),
+    sa.Column('search_name', sa.String(length=520), nullable=False),
     sa.Column('labour_contract', sa.Boolean(), nullable=False),
     sa.Column('created_at', bbt_workflow.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', bbt_workflow.db_types.UTCDateTime(timezone=True), nullable=False),
@@ -352,10 +353,16 @@ def _install_default_rates():
 
 
 def _payees_for_existing_users():
-    op.execute(
-        "INSERT INTO payees (user_id, full_name, pen_name, unit_id, labour_contract, created_at, updated_at) "
-        "SELECT id, full_name, pen_name, unit_id, false, created_at, created_at FROM users"
-    )
+    from bbt_workflow.domain.text_search import fold
+
+    connection = op.get_bind()
+    users = connection.execute(sa.text("SELECT id, full_name, pen_name, unit_id, created_at FROM users")).all()
+    for user in users:
+        connection.execute(sa.text(
+            "INSERT INTO payees (user_id, full_name, pen_name, unit_id, search_name, labour_contract, created_at, "
+            "updated_at) VALUES (:id, :name, :pen, :unit, :search, false, :at, :at)"
+        ), {"id": user.id, "name": user.full_name, "pen": user.pen_name, "unit": user.unit_id,
+            "search": fold(f"{user.full_name} {user.pen_name or ''}")[:520], "at": user.created_at})
 
 
 def downgrade():

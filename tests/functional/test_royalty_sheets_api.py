@@ -209,6 +209,9 @@ def test_who_sees_what(client, board):
     h = board["h"]
     assert _import(client, h["admin"], [_item("p-1", "2025-03-10T09:00:00+07:00", simple_grading("ctv_x"))]).status_code == 200
     payee = client.get("/api/v1/royalty/payees?username=ctv_x", headers=h["ketoan"]).get_json()["items"][0]
+    # Search ignores diacritics and case, over name and pen name.
+    found = client.get("/api/v1/royalty/payees?q=NGUYEN van", headers=h["ketoan"]).get_json()["items"]
+    assert [p["full_name"] for p in found] == ["Nguyễn Văn X"]
     client.patch(f"/api/v1/royalty/payees/{payee['id']}", json={"tax_code": "8001234567",
                  "bank_account": "0123456789012", "bank_name": "Vietcombank"}, headers=h["ketoan"])
     sheet = _sheet(client, h["ketoan"], "2025-03")
