@@ -310,3 +310,31 @@ def test_scheduled_item_without_endpoint_is_published_by_the_scheduler(people):
     assert publish_scheduled(now=utcnow() + timedelta(hours=2)) == 1
     db.session.expire_all()
     assert db.session.get(Submission, sub.id).state == "published"
+
+
+def test_the_in_process_runner_is_woken_by_the_commit_that_queued_deliveries(app, people, endpoint, receiver):
+    sub = create_submitted(people)
+    services.transition_submission(people.editor, sub, "forward", sub.version,
+                                   grading={"parts": [{"genre": "tin_anh", "coefficient": "1.5", "factors": [],
+                                                       "payees": [{"username": people.author.username,
+                                                                   "share": "100"}]}]})
+    db.session.commit()
+    # (Started only now: on SQLite a write transaction of this thread that overlaps the runner's
+    # writes can fail with "database is locked"; see README, Performance.)
+    runner = jobs.install_in_process_runner(app, db)
+    runner.interval = 60  # only the wake-up after the commit can make it run in time
+    try:
+        time.sleep(0.5)  # let its first pass (at start) finish
+        approve(people, sub)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            if db.session.get(Submission, sub.id).state == "published":
+                break
+            time.sleep(0.1)
+        db.session.rollback()
+        assert db.session.get(Submission, sub.id).state == "published"
+        assert len(receiver.accepted) == 1
+    finally:
+        runner.stop()
+        runner._thread.join(5)
