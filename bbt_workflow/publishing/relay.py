@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -62,6 +62,14 @@ class Job:
     category_map: dict | None = None
     remote_id: str | None = None
     media: list = field(default_factory=list)
+
+
+def _write_transaction():
+    """SQLite: take the write lock before reading. A transaction that read first and writes later
+    fails ("database is locked") when another connection committed in between; one that starts
+    with a write waits for the lock instead (busy timeout). PostgreSQL: nothing to do."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("UPDATE outbox_deliveries SET id = id WHERE 0"))
 
 
 # --- claim -------------------------------------------------------------------
@@ -175,6 +183,7 @@ def record(job, result, now=None):
 def record_all(jobs, results, now=None):
     """Apply a batch of results (rows and remote ids loaded in two queries); does not commit."""
     now = now or utcnow()
+    _write_transaction()
     ids = [job.delivery_id for job in jobs]
     stmt = select(Delivery).where(Delivery.id.in_(ids)).execution_options(populate_existing=True)
     if db.engine.dialect.name == "postgresql":
@@ -265,6 +274,7 @@ def finish_publication(submission_id):
 def _finish_quietly(submission_ids):
     for submission_id in sorted(set(submission_ids)):
         try:
+            _write_transaction()
             if finish_publication(submission_id):
                 db.session.commit()
             else:
@@ -320,6 +330,7 @@ def publish_scheduled(now=None, limit=200):
 
     now = now or utcnow()
     db.session.commit()
+    _write_transaction()
     stmt = (select(Submission).where(Submission.state == wf.APPROVED, Submission.publish_at.is_not(None),
                                      Submission.publish_at <= now)
             .order_by(Submission.publish_at, Submission.id).limit(limit))
