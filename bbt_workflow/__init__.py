@@ -133,6 +133,15 @@ def _configure_sqlite(app):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # A request that may write takes the write lock at BEGIN and waits for it (busy
+            # timeout). With a plain (deferred) BEGIN it reads first, and its first write fails
+            # with "database is locked" whenever the job thread committed in between.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
+
+
+def _request_may_write():
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 

@@ -93,6 +93,11 @@ def claim_due(limit=BATCH, now=None, lease=None):
     now = now or utcnow()
     lease = lease or lease_for(limit)
     db.session.commit()
+    # A plain read first: an idle relay takes no lock (SQLite has one writer for everyone).
+    anything_due = db.session.scalar(select(Delivery.id).where(_due_condition(now)).limit(1))
+    db.session.commit()
+    if anything_due is None:
+        return []
     ids = select(Delivery.id).where(_due_condition(now)).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
@@ -330,18 +335,20 @@ def publish_scheduled(now=None, limit=200):
 
     now = now or utcnow()
     db.session.commit()
-    _write_transaction()
     stmt = (select(Submission).where(Submission.state == wf.APPROVED, Submission.publish_at.is_not(None),
                                      Submission.publish_at <= now)
             .order_by(Submission.publish_at, Submission.id).limit(limit))
-    if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
     done = 0
-    for sub in db.session.scalars(stmt).all():
-        if not is_due(sub, now) or cycle_publish_rows(sub.id):
-            continue
-        publish_now(sub, now)
-        done += 1
+    if db.session.scalar(select(stmt.with_only_columns(Submission.id).subquery().c.id).limit(1)) is not None:
+        db.session.commit()
+        _write_transaction()  # only when there is something to do: an idle scheduler takes no lock
+        if db.engine.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        for sub in db.session.scalars(stmt).all():
+            if not is_due(sub, now) or cycle_publish_rows(sub.id):
+                continue
+            publish_now(sub, now)
+            done += 1
     db.session.commit()
     waiting = db.session.scalars(
         select(Delivery.submission_id).join(Submission, Submission.id == Delivery.submission_id)
