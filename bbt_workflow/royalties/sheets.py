@@ -661,7 +661,7 @@ def fund_check(site, year):
                                                                         PlanTarget.year == year))
     warnings = []
     if royalties and fees * 2 > royalties:
-        warnings.append(str(_l("Fees are above 50% of royalties.")))
+        warnings.append(str(_l("Fees are above half of the royalties (the limit is 50 percent).")))
     if budget is not None and royalties + fees > budget:
         warnings.append(str(_l("Royalties and fees exceed the yearly budget.")))
     return {"year": year, "royalties": royalties, "fees": fees, "incentives": 0, "budget": budget,
