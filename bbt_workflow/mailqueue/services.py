@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..db_types import utcnow
 from ..extensions import db, mail
@@ -59,21 +59,41 @@ def _deliver(row):
     mail.send(msg)
 
 
-def send_due_emails(limit=50, now=None):
-    """Send pending mail that is due. Returns (sent, failed). Commits per message."""
-    now = now or utcnow()
-    stmt = (
-        select(OutboundEmail)
-        .where(OutboundEmail.state == "pending", OutboundEmail.next_attempt_at <= now)
-        .order_by(OutboundEmail.id)
-        .limit(limit)
-    )
+# A claimed message is not picked again for this long: enough for a slow SMTP server to answer.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def _claim_due(limit, now):
+    """Claim due messages in one short write (their next attempt moves past the lease) and commit,
+    so no transaction stays open while SMTP answers. Returns the ids claimed."""
+    db.session.commit()
+    # A plain read first: an idle queue takes no write lock (SQLite has one writer).
+    due = (OutboundEmail.state == "pending") & (OutboundEmail.next_attempt_at <= now)
+    if db.session.scalar(select(OutboundEmail.id).where(due).limit(1)) is None:
+        db.session.commit()
+        return []
+    ids = select(OutboundEmail.id).where(due).order_by(OutboundEmail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = db.session.scalars(stmt).all()
+        ids = ids.with_for_update(skip_locked=True)
+    claimed = db.session.scalars(
+        update(OutboundEmail).where(OutboundEmail.id.in_(ids.scalar_subquery()), due)
+        .values(next_attempt_at=now + CLAIM_LEASE, attempts=OutboundEmail.attempts + 1)
+        .returning(OutboundEmail.id).execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def send_due_emails(limit=50, now=None):
+    """Send pending mail that is due. Returns (sent, failed).
+
+    Claim (commit), send, record (commit per message): a worker that dies after sending
+    sends that one message again once the lease has passed — at least once, never lost.
+    """
+    now = now or utcnow()
     sent = failed = 0
-    for row in rows:
-        row.attempts += 1
+    for email_id in _claim_due(limit, now):
+        row = db.session.get(OutboundEmail, email_id)
         try:
             _deliver(row)
         except Exception as exc:  # any SMTP or network failure: retry later
@@ -90,5 +110,5 @@ def send_due_emails(limit=50, now=None):
             row.state = "sent"
             row.sent_at = utcnow()
             row.last_error = None
-    db.session.commit()
+        db.session.commit()
     return sent, failed

@@ -122,3 +122,21 @@ def test_console_backend_without_mail_server(app, make, capsys):
     assert send_due_emails() == (1, 0)
     assert "hong@bbt-test.vn" in capsys.readouterr().out
     assert db.session.scalar(select(User).where(User.username == "hong"))
+
+
+def test_a_claimed_message_is_not_sent_twice_while_its_lease_runs(app, make, smtp):
+    """A second worker (or tick) during another's SMTP call does not pick the same message;
+    after the lease, a message whose sender died is sent again (at least once, never lost)."""
+    from bbt_workflow.mailqueue.services import CLAIM_LEASE, _claim_due
+
+    user = make.user("hong")
+    _reset_for(user)
+    db.session.commit()
+    now = utcnow()
+    claimed = _claim_due(10, now)  # the first worker claims, then "dies" before sending
+    assert len(claimed) == 1
+    assert send_due_emails(now=now) == (0, 0) and smtp.messages == []
+    assert send_due_emails(now=now + CLAIM_LEASE + timedelta(seconds=1)) == (1, 0)
+    assert len(smtp.messages) == 1
+    row = db.session.get(OutboundEmail, claimed[0])
+    assert row.state == "sent" and row.attempts == 2
