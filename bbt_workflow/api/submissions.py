@@ -5,6 +5,7 @@ from ..accounts.services import get_site
 from ..domain.content_types import CONTENT_TYPES
 from ..extensions import db
 from ..permissions import requires
+from ..royalties.grading import prefetch_current_gradings
 from ..submissions import services
 from ..submissions.attachments import add_attachment, serve_attachment
 from ..submissions.queries import filtered_submissions, history_of, revisions_of
@@ -50,7 +51,9 @@ def create_submission(data):
 @blp.doc(security=BEARER)
 def list_submissions(args):
     """Submissions the caller may see, filtered; `q` ignores Vietnamese diacritics."""
-    return paginate(filtered_submissions(_actor(), args), args)
+    page = paginate(filtered_submissions(_actor(), args), args)
+    prefetch_current_gradings(page["items"])
+    return page
 
 
 @blp.route("/submissions/<int:submission_id>", methods=["GET"])

@@ -159,7 +159,22 @@ def store_grading(actor, sub, graded, action):
     return grading
 
 
+def prefetch_current_gradings(subs):
+    """Load the current gradings of a page of items in one query, for `current_grading` in this request."""
+    from flask import g
+
+    ids = [s.id for s in subs]
+    found = {gr.submission_id: gr for gr in db.session.scalars(
+        select(Grading).where(Grading.submission_id.in_(ids), Grading.is_current.is_(True)))} if ids else {}
+    g.bbt_current_gradings = {i: found.get(i) for i in ids}
+
+
 def current_grading(sub):
+    from flask import g, has_app_context
+
+    prefetched = g.get("bbt_current_gradings") if has_app_context() else None
+    if prefetched is not None and sub.id in prefetched:
+        return prefetched[sub.id]
     return db.session.scalar(
         select(Grading).where(Grading.submission_id == sub.id, Grading.is_current.is_(True))
         .order_by(Grading.id.desc()).limit(1)

@@ -5,8 +5,9 @@ rates API agree. A missing rule is a clear error, never a silent zero.
 """
 from decimal import Decimal
 
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..domain.royalty_rules import in_force, unit_value
 from ..errors import ValidationFailed
@@ -18,13 +19,21 @@ class MissingRule(ValidationFailed):
     code = "missing_rule"
 
 
-def _dated(model, *conditions):
-    return db.session.scalars(select(model).where(*conditions).order_by(model.effective_from)).all()
+def _rows(model):
+    """Every row of a rule table, oldest first. The tables are small (dozens of rows); a GET
+    request reads each once, so a page of fifty graded items does not query them fifty times."""
+    cache = g.setdefault("bbt_rule_rows", {}) if has_request_context() and request.method == "GET" else None
+    if cache is not None and model in cache:
+        return cache[model]
+    rows = db.session.scalars(select(model).order_by(model.effective_from, model.id)).all()
+    if cache is not None:
+        cache[model] = rows
+    return rows
 
 
 def regulation_on(site, on):
     """The site's own regulation in force that day, else the installation's default."""
-    rows = _dated(Regulation, or_(Regulation.site_id == site.id, Regulation.site_id.is_(None)))
+    rows = [r for r in _rows(Regulation) if r.site_id in (site.id, None)]
     own = in_force([r for r in rows if r.site_id == site.id], on)
     regulation = own or in_force([r for r in rows if r.site_id is None], on)
     if regulation is None:
@@ -33,7 +42,7 @@ def regulation_on(site, on):
 
 
 def base_salary_on(on):
-    row = in_force(_dated(BaseSalary), on)
+    row = in_force(_rows(BaseSalary), on)
     if row is None:
         raise MissingRule(_l("No base salary is in force on %(day)s.", day=on.isoformat()))
     return row
@@ -44,7 +53,7 @@ def unit_value_on(on):
 
 
 def site_factor_on(site, on):
-    rows = _dated(SiteFactor, or_(SiteFactor.site_id == site.id, SiteFactor.site_kind == site.kind))
+    rows = [r for r in _rows(SiteFactor) if r.site_id == site.id or r.site_kind == site.kind]
     row = in_force([r for r in rows if r.site_id == site.id], on) or in_force(
         [r for r in rows if r.site_id is None], on)
     if row is None:
@@ -54,7 +63,7 @@ def site_factor_on(site, on):
 
 
 def tax_rule_on(on):
-    row = in_force(_dated(TaxRule), on)
+    row = in_force(_rows(TaxRule), on)
     if row is None:
         raise MissingRule(_l("No tax rule is in force on %(day)s.", day=on.isoformat()))
     return row
@@ -62,7 +71,7 @@ def tax_rule_on(on):
 
 def national_caps_on(on):
     """{cap_group: max coefficient} in force that day."""
-    rows = _dated(NationalCap)
+    rows = _rows(NationalCap)
     caps = {}
     for group in {r.cap_group for r in rows}:
         row = in_force([r for r in rows if r.cap_group == group], on)
@@ -73,7 +82,7 @@ def national_caps_on(on):
 
 def fee_rules_on(site, on):
     """The site's fee rule in force per role that day: {role: FeeRule}."""
-    rows = _dated(FeeRule, FeeRule.site_id == site.id)
+    rows = [r for r in _rows(FeeRule) if r.site_id == site.id]
     rules = {}
     for role in {r.role for r in rows}:
         row = in_force([r for r in rows if r.role == role], on)

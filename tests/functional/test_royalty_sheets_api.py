@@ -355,3 +355,34 @@ def test_xlsx_export_reads_back_with_every_payee_total(client, board):
     [grand] = [row for row in rows if "TỔNG CỘNG" in [c for c in row if isinstance(c, str)]]
     assert (grand[13], grand[14], grand[15]) == (sheet["totals"]["gross"], sheet["totals"]["tax"], sheet["totals"]["net"])
     assert any(isinstance(c, str) and c.startswith("Bằng chữ:") for row in rows for c in row)
+
+
+def test_listing_graded_items_costs_the_same_queries_for_10_or_40(client, board):
+    """No N+1: the grading in every list item comes from one prefetch and per-request rule tables."""
+    from sqlalchemy import event
+
+    h = board["h"]
+
+    def queries_for_listing():
+        count = [0]
+
+        def count_it(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_it)
+        try:
+            response = client.get("/api/v1/submissions?site=tinh&per_page=200", headers=h["ketoan"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_it)
+        assert response.status_code == 200
+        assert all(item["grading"]["total"] == 351_000 for item in response.get_json()["items"])
+        return count[0], response.get_json()["total"]
+
+    _import(client, h["admin"], [_item(f"n-{i}", "2025-03-10T09:00:00+07:00", simple_grading("ctv_x"))
+                                 for i in range(10)])
+    few, total = queries_for_listing()
+    assert total == 10
+    _import(client, h["admin"], [_item(f"n-{i}", "2025-03-10T09:00:00+07:00", simple_grading("ctv_x"))
+                                 for i in range(10, 40)])
+    many, total = queries_for_listing()
+    assert total == 40 and many == few, (few, many)
