@@ -1,11 +1,11 @@
 """Inspect HTML the way a browser would tokenize it and list anything executable."""
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from bbt_workflow.domain.html_policy import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS
+from tests.shared_data import XSS_PAYLOADS
 
-PAYLOAD_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xss-payload-list.txt"
+PAYLOAD_FILE = XSS_PAYLOADS
 
 
 def payloads():

@@ -20,8 +20,9 @@ from bbt_workflow.publishing.relay import LEASE, claim_due, load_jobs, record, r
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.publishing_helpers import People, Receiver, add_endpoint, approve, create_approved, create_submitted
+from tests.shared_data import NINJS_SCHEMA
 
-with open("/work/shared/data/ninjs-schema_3.1.json") as fh:
+with open(NINJS_SCHEMA) as fh:
     NINJS = Draft202012Validator(json.load(fh))
 
 

@@ -10,7 +10,6 @@ import json
 import secrets
 import socket
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -22,9 +21,9 @@ from bbt_workflow.publishing.media import MediaFile
 from bbt_workflow.publishing.wordpress import (WordPressAdapter, item_marker, map_categories, media_slug,
                                                post_payload, upload_filename)
 from tests.wordpress_site import wordpress_site  # noqa: F401  (the session fixture)
+from tests.shared_data import NINJS_SCHEMA
 
-SCHEMA = json.loads(Path("/work/shared/data/ninjs-schema_3.1.json").read_text()) \
-    if Path("/work/shared/data/ninjs-schema_3.1.json").exists() else None
+SCHEMA = json.loads(NINJS_SCHEMA.read_text())
 VIETNAM = timezone(timedelta(hours=7))
 
 
@@ -53,8 +52,7 @@ def ninjs(*, item_id=None, version=1, title="Khánh thành cầu Cửa Việt m�
                                                 "contentType": "image/png", "width": 64, "height": 48}]}]
     if embargoed_until:
         doc["embargoedUntil"] = embargoed_until.astimezone(VIETNAM).replace(microsecond=0).isoformat()
-    if SCHEMA is not None:
-        jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
     return doc
 
 

@@ -12,8 +12,9 @@ from bbt_workflow.domain import delivery_policy as policy
 from bbt_workflow.domain import webhook_signing
 from bbt_workflow.domain.content_types import CONTENT_TYPES
 from bbt_workflow.domain.ninjs import FeatureImage, Item, build_ninjs, envelope
+from tests.shared_data import NINJS_SCHEMA
 
-SCHEMA_PATH = "/work/shared/data/ninjs-schema_3.1.json"
+SCHEMA_PATH = NINJS_SCHEMA
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
 
 
