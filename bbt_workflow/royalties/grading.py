@@ -90,8 +90,12 @@ def read_grading(site, data, on):
                               low=_plain(genre.min_coefficient), high=_plain(genre.max_coefficient),
                               cap=_plain(caps.get(genre.cap_group, "–"))))
         factors, seen = [], set()
+        if not isinstance(part.get("factors") or [], list):
+            raise _invalid(_l("Part %(n)s: the adjustments must be a list.", n=number))
         for factor in part.get("factors") or []:
-            adjustment = adjustment_of(regulation, (factor or {}).get("code"))
+            if not isinstance(factor, dict):
+                raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number, code="?"))
+            adjustment = adjustment_of(regulation, factor.get("code"))
             if adjustment is None or adjustment.code in seen:
                 raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number,
                                   code=str((factor or {}).get("code"))[:60]))
@@ -130,7 +134,12 @@ def read_grading(site, data, on):
                               total=_plain(total)))
         result.parts.append(PartInput(genre, coefficient, factors, payees))
     if data.get("provider"):
-        result.provider = resolve_payee(data["provider"], field="grading")
+        if not isinstance(data["provider"], dict):
+            raise _invalid(_l("The information provider must be a payee (payee_id, username or name)."))
+        try:
+            result.provider = resolve_payee(data["provider"], field="grading")
+        except ValidationFailed as exc:
+            raise _invalid(exc.message)
     return result
 
 

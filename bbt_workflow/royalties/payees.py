@@ -126,9 +126,14 @@ def create_payee(actor, data):
 
 def update_payee(actor, payee, data):
     _require_accounting(actor)
-    if payee.user_id is not None and {"full_name", "pen_name", "unit"} & set(data):
-        # A user's name and unit come from the account; change them there.
-        data = {k: v for k, v in data.items() if k not in ("full_name", "pen_name", "unit")}
+    if payee.user_id is not None:
+        # A user's name and unit come from the account: change them there, not here.
+        current = {"full_name": payee.full_name, "pen_name": payee.pen_name,
+                   "unit": payee.unit.code if payee.unit else None}
+        for name in ("full_name", "pen_name", "unit"):
+            if name in data and (data[name] or None) != current[name]:
+                raise _field_error(name, _l("This payee is a user: change the name and unit in the user's account."))
+        data = {k: v for k, v in data.items() if k not in current}
     _apply(payee, data)
     payee.updated_at = func.now()
     db.session.flush()

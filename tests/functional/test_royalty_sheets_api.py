@@ -386,3 +386,22 @@ def test_listing_graded_items_costs_the_same_queries_for_10_or_40(client, board)
                                  for i in range(10, 40)])
     many, total = queries_for_listing()
     assert total == 40 and many == few, (few, many)
+
+
+def test_malformed_gradings_and_payee_edits_are_refused_not_server_errors(client, board):
+    h = board["h"]
+    payee = {"username": "ctv_x", "share": "100"}
+    for grading in ({"parts": [{"genre": "tin_anh", "factors": "x", "payees": [payee]}]},
+                    {"parts": [{"genre": "tin_anh", "factors": [None], "payees": [payee]}]},
+                    {"parts": [{"genre": "tin_anh", "payees": [payee]}], "provider": "x"},
+                    {"parts": [{"genre": "tin_anh", "payees": [payee]}], "provider": {"username": "khong-ai"}},
+                    {"parts": [{"genre": "tin_anh", "coefficient": "NaN", "payees": [payee]}]}):
+        response = client.post("/api/v1/royalty/quote", json={"site": "tinh", "grading": grading}, headers=h["bientap"])
+        assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid_grading", grading
+    payee_id = client.get("/api/v1/royalty/payees?username=ctv_x", headers=h["ketoan"]).get_json()["items"][0]["id"]
+    # A user's payee takes name and unit from the account: a different value is refused, the same one is fine.
+    refused = client.patch(f"/api/v1/royalty/payees/{payee_id}", json={"unit": "dai-ptth"}, headers=h["ketoan"])
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["details"]
+    same = client.patch(f"/api/v1/royalty/payees/{payee_id}", json={"unit": "so-tttt", "full_name": "Nguyễn Văn X",
+                        "bank_name": "Agribank"}, headers=h["ketoan"])
+    assert same.status_code == 200 and same.get_json()["bank_name"] == "Agribank"
