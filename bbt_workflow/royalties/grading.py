@@ -106,7 +106,8 @@ def read_grading(site, data, on):
                 raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
                                   label=adjustment.label, low=_plain(adjustment.min_factor),
                                   high=_plain(adjustment.max_factor)))
-            reason = (factor.get("reason") or "").strip()
+            reason = factor.get("reason") or ""
+            reason = reason.strip() if isinstance(reason, str) else ""
             if not reason:
                 raise _invalid(_l("Part %(n)s: give a reason for %(label)s.", n=number, label=adjustment.label))
             factors.append((adjustment, value, reason[:500]))

@@ -43,26 +43,33 @@ def resolve_payee(ref, *, field="payees"):
     {"payee_id"}, {"username"} for a user, or {"name", "pen_name"} for an outsider
     (matched to an existing outsider of that name and pen name, else created)."""
     if ref.get("payee_id"):
-        payee = db.session.get(Payee, ref["payee_id"])
+        payee_id = ref["payee_id"]
+        # Only a whole number in the id column's range is looked up: anything else (true, "x",
+        # 10**30) would match payee 1 or make the database fail.
+        digits = str(payee_id) if isinstance(payee_id, (int, str)) and not isinstance(payee_id, bool) else ""
+        payee = db.session.get(Payee, int(digits)) if digits.isdecimal() and int(digits) < 2 ** 31 else None
         if payee is None:
-            raise _field_error(field, _l("Unknown payee %(id)s.", id=ref["payee_id"]))
+            raise _field_error(field, _l("Unknown payee %(id)s.", id=str(payee_id)[:20]))
         return payee
     if ref.get("username"):
         user = db.session.scalar(select(User).where(User.username == str(ref["username"]).strip().lower()))
         if user is None:
             raise _field_error(field, _l("Unknown user %(name)s.", name=str(ref["username"])[:64]))
         return payee_for_user(user)
-    name = (ref.get("name") or "").strip()
+    name, pen_name = ref.get("name") or "", ref.get("pen_name") or ""
+    if not isinstance(name, str) or not isinstance(pen_name, str):
+        raise _field_error(field, _l("A payee's name and pen name must be text."))
+    name = name.strip()
     if not name:
         raise _field_error(field, _l("Each payee needs a payee id, a username or a name."))
-    pen_name = (ref.get("pen_name") or "").strip() or None
+    pen_name = pen_name.strip()[:255] or None
     payee = db.session.scalar(
         select(Payee).where(Payee.user_id.is_(None), Payee.full_name == name[:255],
                             Payee.pen_name.is_(None) if pen_name is None else Payee.pen_name == pen_name)
         .order_by(Payee.id).limit(1)
     )
     if payee is None:
-        payee = Payee(full_name=name[:255], pen_name=pen_name and pen_name[:255])
+        payee = Payee(full_name=name[:255], pen_name=pen_name)
         db.session.add(payee)
         db.session.flush()
     return payee

@@ -1,0 +1,44 @@
+"""Royalty corner cases found in review: malformed input refused (never a 500)."""
+import pytest
+
+from tests.conftest import api_token, bearer
+
+
+@pytest.fixture
+def board(make, client):
+    site = make.site("tinh", kind="portal", approval_levels=2)
+    people = {
+        "admin": make.user("quantri", is_admin=True),
+        "ketoan": make.user("ketoan", roles={site: ["accountant"]}),
+        "lanhdao": make.user("lanhdao", roles={site: ["approver"]}),
+        "bientap": make.user("bientap", roles={site: ["editor"]}),
+        "x": make.user("ctv_x", roles={site: ["contributor"]}),
+    }
+    h = {name: bearer(api_token(client, user.username)) for name, user in people.items()}
+    return {"site": site, "h": h}
+
+
+def _part(**over):
+    return {"genre": "tin_anh", "payees": [{"username": "ctv_x", "share": "100"}], **over}
+
+
+@pytest.mark.parametrize("grading", [
+    {"parts": [_part(factors=[{"code": "translation", "value": "0.5", "reason": 5}])]},
+    {"parts": [_part(factors=[{"code": "translation", "value": "0.5", "reason": ["x"]}])]},
+    {"parts": [_part(payees=[{"payee_id": 10 ** 30, "share": "100"}])]},
+    {"parts": [_part(payees=[{"payee_id": True, "share": "100"}])]},
+    {"parts": [_part(payees=[{"name": ["x"], "share": "100"}])]},
+    {"parts": [_part(payees=[{"name": "Người ngoài", "pen_name": 7, "share": "100"}])]},
+    {"parts": [_part(payees=[{"username": ["ctv_x"], "share": "100"}])]},
+    {"parts": [_part(payees=[{"payee_id": "²", "share": "100"}])]},
+], ids=["reason-int", "reason-list", "payee-id-huge", "payee-id-bool", "name-list", "pen-name-int", "username-list", "payee-id-superscript"])
+def test_malformed_grading_values_are_refused_with_422(client, board, grading):
+    quote = client.post("/api/v1/royalty/quote", json={"site": "tinh", "grading": grading},
+                        headers=board["h"]["bientap"])
+    assert quote.status_code == 422, quote.get_json()
+    assert quote.get_json()["error"]["code"] == "invalid_grading"
+    item = {"external_id": "e1", "content_type": "tin", "category": "van-ban", "title": "T",
+            "author_username": "ctv_x", "published_at": "2025-03-10T09:00:00+07:00", "grading": grading}
+    imported = client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]}, headers=board["h"]["admin"])
+    assert imported.status_code == 422, imported.get_json()
+    assert imported.get_json()["error"]["details"]["errors"][0]["index"] == 0
