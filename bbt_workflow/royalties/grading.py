@@ -16,7 +16,7 @@ from ..db_types import utcnow
 from ..domain.royalty_rules import Range, RuleError, check_coefficient, item_amount, local_date, split_by_shares
 from ..errors import ValidationFailed
 from ..extensions import db
-from .models import Grading, GradingFactor, GradingPart, GradingPayee
+from .models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
 from .payees import resolve_payee
 from .rates import adjustment_of, genre_of, national_caps_on, regulation_on, site_factor_on, unit_value_on
 
@@ -81,6 +81,7 @@ def read_grading(site, data, on):
                               code=str(part.get("genre"))[:60], regulation=regulation.source_text or regulation.name))
         coefficient = _decimal(part.get("coefficient", genre.default_coefficient),
                                _l("Part %(n)s: the coefficient must be a number.", n=number))
+        _check_places(coefficient, number)
         try:
             check_coefficient(coefficient, Range(Decimal(genre.min_coefficient), Decimal(genre.max_coefficient)),
                               caps.get(genre.cap_group))
@@ -102,6 +103,7 @@ def read_grading(site, data, on):
             seen.add(adjustment.code)
             value = _decimal(factor.get("value", adjustment.default_factor),
                              _l("Part %(n)s: the adjustment value must be a number.", n=number))
+            _check_places(value, number)
             if not Decimal(adjustment.min_factor) <= value <= Decimal(adjustment.max_factor):
                 raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
                                   label=adjustment.label, low=_plain(adjustment.min_factor),
@@ -142,6 +144,13 @@ def read_grading(site, data, on):
         except ValidationFailed as exc:
             raise _invalid(exc.message)
     return result
+
+
+def _check_places(value, number):
+    """A grading keeps four decimals (models.COEFFICIENT): a fifth would price the quote and the
+    sheet differently, so it is refused rather than rounded silently."""
+    if value.normalize().as_tuple().exponent < -COEFFICIENT.scale:
+        raise _invalid(_l("Part %(n)s: coefficients and adjustments have at most four decimals.", n=number))
 
 
 def _plain(value):

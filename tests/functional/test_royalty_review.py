@@ -42,3 +42,17 @@ def test_malformed_grading_values_are_refused_with_422(client, board, grading):
     imported = client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]}, headers=board["h"]["admin"])
     assert imported.status_code == 422, imported.get_json()
     assert imported.get_json()["error"]["details"]["errors"][0]["index"] == 0
+
+
+@pytest.mark.parametrize("part", [
+    _part(genre="tin_tong_hop", coefficient="1.23456"),
+    _part(genre="binh_luan", coefficient="2.5",
+          factors=[{"code": "translation", "value": "0.50001", "reason": "Bản dịch"}]),
+], ids=["coefficient", "adjustment"])
+def test_more_decimals_than_the_grading_keeps_are_refused(client, board, part):
+    """Gradings keep four decimals (Numeric(8, 4)): a quote priced with a fifth would differ from the
+    sheet, which prices the stored, rounded value (1.23456 × 234,000 = 288,887 but 1.2346 × 234,000 = 288,896)."""
+    quote = client.post("/api/v1/royalty/quote", json={"site": "tinh", "on": "2025-03-10", "grading": {"parts": [part]}},
+                        headers=board["h"]["bientap"])
+    assert quote.status_code == 422, quote.get_json()
+    assert quote.get_json()["error"]["code"] == "invalid_grading"
