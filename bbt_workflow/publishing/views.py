@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.services import get_site
 from ..domain import workflow as wf
@@ -130,7 +131,8 @@ def deliveries(site):
     state = request.args.get("state") or None
     if state not in (None, *deliveries_service.STATE_FILTERS):
         state = None
-    page = _page(deliveries_service.deliveries_query(user, site_obj, state))
+    # The items' titles for the whole page in one query, not one per row.
+    page = _page(deliveries_service.deliveries_query(user, site_obj, state).options(selectinload(Delivery.submission)))
     counts = dict(db.session.execute(
         select(Delivery.state, func.count(Delivery.id)).where(Delivery.site_id == site_obj.id).group_by(Delivery.state)
     ).all())

@@ -250,3 +250,35 @@ def test_site_page_links_deliveries_for_approvers_only(app, people):
     login(editor, people.editor.username)
     page = editor.get("/sites/tinh")
     assert page.status_code == 200 and "/sites/tinh/deliveries" not in page.get_data(as_text=True)
+
+
+def test_deliveries_page_costs_the_same_queries_for_3_or_10_items(client, people):
+    """No N+1: the items' titles on the deliveries page come with the page's rows."""
+    from sqlalchemy import event
+
+    add_endpoint(people.site, "http://127.0.0.1:9/hook")  # never relayed here: every row stays waiting
+    login(client, people.approver.username)
+
+    def queries_for_page():
+        count = [0]
+
+        def count_it(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_it)
+        try:
+            response = client.get("/sites/tinh/deliveries")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_it)
+        assert response.status_code == 200
+        return count[0], response.get_data(as_text=True)
+
+    for i in range(3):
+        create_approved(people, title=f"Tin số {i}")
+    few, html = queries_for_page()
+    assert "Tin số 2" in html
+    for i in range(3, 10):
+        create_approved(people, title=f"Tin số {i}")
+    many, html = queries_for_page()
+    assert all(f"Tin số {i}" in html for i in range(10))
+    assert many == few, (few, many)
