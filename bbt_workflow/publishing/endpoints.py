@@ -39,12 +39,22 @@ def _check(kind, url, username, app_password):
         raise _invalid("username", _l("A WordPress endpoint needs a username and an Application Password."))
 
 
+def _wordpress_id(value):
+    """A WordPress category id (a positive whole number, or its digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value > 0 else None
+
+
 def _category_map(value):
     if value in (None, ""):
         return None
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (int, str)) for k, v in value.items()):
+    # The ids must be numbers now: the WordPress adapter would fail on every delivery otherwise.
+    if not isinstance(value, dict) or not all(isinstance(k, str) and _wordpress_id(v) for k, v in value.items()):
         raise _invalid("category_map", _l("The category mapping is an object {category code: WordPress category id}."))
-    return {k: int(v) if str(v).isdigit() else v for k, v in value.items()}
+    return {k: _wordpress_id(v) for k, v in value.items()}
 
 
 def get_endpoint(site, endpoint_id):

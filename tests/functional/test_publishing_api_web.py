@@ -71,6 +71,13 @@ def test_test_event_shows_the_receivers_refusal(client, people, receiver):
     ({"name": "x", "kind": "webhook", "url": "/relative"}, "url"),
     ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn"}, "username"),
     ({"name": "x", "kind": "gopher", "url": "https://example.vn"}, "kind"),
+    # WordPress category ids are numbers: anything else would fail every delivery of the endpoint.
+    ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn", "username": "u", "app_password": "p",
+      "category_map": {"thoi-su": "abc"}}, "category_map"),
+    ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn", "username": "u", "app_password": "p",
+      "category_map": {"thoi-su": True}}, "category_map"),
+    ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn", "username": "u", "app_password": "p",
+      "category_map": {"thoi-su": -3}}, "category_map"),
 ])
 def test_bad_endpoints_are_refused(client, people, body, field):
     headers = bearer(api_token(client, people.admin.username))
