@@ -29,7 +29,7 @@ from .grading import price_part
 from .models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
 from .export import CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, export_filename
 from .payees import mask, payee_for_user
-from .rates import fee_rules_on, regulation_on, tax_rule_on
+from .rates import fee_rules_on, regulation_on, tax_rule_on, unit_value_on
 
 STATE_LABELS = {"draft": _l("Draft"), "checked": _l("Checked"), "approved": _l("Approved"), "paid": _l("Paid")}
 NO_UNIT = "Không thuộc đơn vị"
@@ -176,7 +176,7 @@ class _Rules:
 
     def __init__(self, site):
         self.site = site
-        self._regulation, self._fees = {}, {}
+        self._regulation, self._fees, self._unit_value = {}, {}, {}
 
     def regulation(self, on):
         if on not in self._regulation:
@@ -187,6 +187,11 @@ class _Rules:
         if on not in self._fees:
             self._fees[on] = fee_rules_on(self.site, on)
         return self._fees[on]
+
+    def unit_value(self, on):
+        if on not in self._unit_value:
+            self._unit_value[on] = unit_value_on(on)
+        return self._unit_value[on]
 
 
 def _price(site, rules, on, part, cache):
@@ -245,9 +250,7 @@ def _expected_lines(site, sub, grading, steps, rules, cache, users):
     fee_rules = rules.fees(on)
     if fee_rules:
         people, provider = _fee_people(sub, steps, grading)
-        from .rates import unit_value_on
-
-        unit_value = unit_value_on(on)
+        unit_value = rules.unit_value(on)
         for role, rule in sorted(fee_rules.items()):
             if role == "provider":
                 payee_id = provider.id if provider is not None else None
@@ -355,7 +358,10 @@ def compute_sheet(sheet):
             new_lines.append(line)
     new_lines += _adjustment_lines(sheet, adjust_candidates, gradings, steps, rules, cache, users, warnings)
     if new_lines:
-        db.session.execute(insert(RoyaltyLine), new_lines)
+        # render_nulls: every row has the same columns, so they go in one batch; otherwise the ORM
+        # groups rows by the keys that are not None and a fee line after each royalty line makes
+        # every row its own INSERT.
+        db.session.execute(insert(RoyaltyLine).execution_options(render_nulls=True), new_lines)
     _totals(sheet, new_lines)
     sheet.warnings = "\n".join(warnings)
     sheet.computed_at = utcnow()

@@ -56,3 +56,55 @@ def test_more_decimals_than_the_grading_keeps_are_refused(client, board, part):
                         headers=board["h"]["bientap"])
     assert quote.status_code == 422, quote.get_json()
     assert quote.get_json()["error"]["code"] == "invalid_grading"
+
+
+def test_computing_a_sheet_with_fee_rules_costs_the_same_queries_for_5_or_20_items(client, board):
+    """No N+1 when a site pays fees: the unit value of a day is read once per computation, not per item."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import event
+
+    from bbt_workflow.extensions import db
+    from bbt_workflow.royalties.models import FeeRule
+
+    h = board["h"]
+    db.session.add(FeeRule(site_id=board["site"].id, role="provider", kind="coefficient", value=Decimal("0.5"),
+                           effective_from=date(2020, 1, 1), source_text="QĐ của Ban Biên tập"))
+    db.session.commit()
+
+    def item(i):
+        return {"external_id": f"f-{i}", "content_type": "tin", "category": "van-ban", "title": f"Tin {i}",
+                "author_username": "ctv_x", "published_at": "2025-03-10T09:00:00+07:00",
+                "grading": {"parts": [_part()], "provider": {"username": "bientap"}}}
+
+    def import_items(numbers):
+        response = client.post("/api/v1/admin/sites/tinh/import", json={"items": [item(i) for i in numbers]},
+                               headers=h["admin"])
+        assert response.status_code == 200, response.get_json()
+
+    def queries_to_recompute(sheet):
+        count = [0]
+
+        def count_it(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_it)
+        try:
+            response = client.post(f"/api/v1/royalty/sheets/{sheet['id']}/transitions",
+                                   json={"action": "recompute", "version": sheet["version"]}, headers=h["ketoan"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_it)
+        assert response.status_code == 200, response.get_json()
+        return count[0], response.get_json()
+
+    import_items(range(5))
+    sheet = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
+                        headers=h["ketoan"]).get_json()
+    few, sheet = queries_to_recompute(sheet)
+    fees = [line for line in sheet["lines"] if line["kind"] == "fee"]
+    assert len(fees) == 5 and all(line["amount"] == 117_000 for line in fees)  # 0.5 × 234,000
+    import_items(range(5, 20))
+    many, sheet = queries_to_recompute(sheet)
+    assert len([line for line in sheet["lines"] if line["kind"] == "fee"]) == 20
+    assert many == few, (few, many)
