@@ -20,9 +20,12 @@ _local = threading.local()
 
 
 def check_url(url):
-    """True for an absolute http(s) URL with a host."""
+    """True for an absolute http(s) URL with a host, a valid port and no spaces or control characters."""
+    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return False
     try:
-        parts = urlsplit(url or "")
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError when out of range)
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -69,6 +69,10 @@ def test_test_event_shows_the_receivers_refusal(client, people, receiver):
 @pytest.mark.parametrize("body,field", [
     ({"name": "x", "kind": "webhook", "url": "ftp://example.vn/hook"}, "url"),
     ({"name": "x", "kind": "webhook", "url": "/relative"}, "url"),
+    # Addresses no HTTP client can use: every delivery would fail and be retried for days.
+    ({"name": "x", "kind": "webhook", "url": "http://cong tinh.vn/hook"}, "url"),
+    ({"name": "x", "kind": "webhook", "url": "https://example.vn:99999/hook"}, "url"),
+    ({"name": "x", "kind": "webhook", "url": "https://example.vn/ho\nok"}, "url"),
     ({"name": "x", "kind": "wordpress", "url": "https://wp.example.vn"}, "username"),
     ({"name": "x", "kind": "gopher", "url": "https://example.vn"}, "kind"),
     # WordPress category ids are numbers: anything else would fail every delivery of the endpoint.
