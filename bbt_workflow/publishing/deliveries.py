@@ -51,11 +51,14 @@ def replay_delivery(actor, row, now=None):
         raise Forbidden(_l("Only approvers and administrators replay deliveries."))
     if row.state != "dead":
         raise Conflict(_l("Only a dead delivery can be replayed."), code="not_dead")
-    newer = db.session.scalar(select(Delivery.id).where(
+    newer = set(db.session.scalars(select(Delivery.state).where(
         Delivery.submission_id == row.submission_id, Delivery.endpoint_id == row.endpoint_id,
-        Delivery.id > row.id, Delivery.state == "delivered").limit(1))
-    if newer is not None:
+        Delivery.id > row.id, Delivery.state.in_(("delivered", "delivering")))))
+    if "delivered" in newer:
         raise Conflict(_l("A newer version of this item was already delivered to this endpoint; "
+                          "sending this older one now would overwrite it."), code="superseded")
+    if newer:  # in flight: this older row, pending again, would reach the portal after it
+        raise Conflict(_l("A newer version of this item is being sent to this endpoint; "
                           "sending this older one now would overwrite it."), code="superseded")
     if not row.endpoint.active:
         raise Conflict(_l("The endpoint is paused or disabled; turn it on first."), code="endpoint_inactive")

@@ -154,6 +154,32 @@ def test_replay_refused_when_a_newer_version_was_delivered(client, people, recei
     assert [env["data"]["version"] for _, env in receiver.accepted] == ["1", "3"]
 
 
+def test_replay_refused_while_a_newer_version_is_being_sent(client, people, receiver):
+    """The newer row is in flight: the older one sent again now would reach the portal after it."""
+    from bbt_workflow.publishing.relay import claim_due
+
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    sub = create_approved(people)
+    relay_due_deliveries()
+    db.session.expire_all()
+    sub = db.session.get(Submission, sub.id)
+    receiver.fail_next(400, 1)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Sửa 1"})
+    db.session.commit()
+    relay_due_deliveries()
+    sub = db.session.get(Submission, sub.id)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Sửa 2"})
+    db.session.commit()
+    [(newer_id, _token, _attempt)] = claim_due()  # a relay is sending version 3 right now
+    dead = db.session.scalar(select(Delivery).where(Delivery.state == "dead"))
+    assert dead.item_version == 2 and db.session.get(Delivery, newer_id).state == "delivering"
+    headers = bearer(api_token(client, people.approver.username))
+    response = client.post(f"/api/v1/deliveries/{dead.id}/retry", headers=headers, json={})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "superseded"
+    db.session.expire_all()
+    assert db.session.get(Delivery, dead.id).state == "dead"
+
+
 # --- pages ------------------------------------------------------------------------
 
 def test_endpoint_pages_show_the_secret_once(client, people, receiver):
