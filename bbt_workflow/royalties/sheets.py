@@ -302,6 +302,13 @@ def _chunks(ids, size=500):
 
 def compute_sheet(sheet):
     """Recompute a draft sheet's lines and totals from the items published in its period."""
+    # The labels, notes and warnings stored on the sheet are the accounting document's text:
+    # Vietnamese, whatever the language of the page that asked for the computation.
+    with force_locale("vi"):
+        return _compute_sheet(sheet)
+
+
+def _compute_sheet(sheet):
     from ..accounts.models import User
 
     if sheet.state != "draft":

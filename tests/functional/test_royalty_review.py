@@ -108,3 +108,30 @@ def test_computing_a_sheet_with_fee_rules_costs_the_same_queries_for_5_or_20_ite
     many, sheet = queries_to_recompute(sheet)
     assert len([line for line in sheet["lines"] if line["kind"] == "fee"]) == 20
     assert many == few, (few, many)
+
+
+def test_a_sheet_computed_from_an_english_page_still_has_vietnamese_line_labels(client, board):
+    """The labels stored on the lines go into the Vietnamese accounting document (XLSX/CSV): they do
+    not depend on the language of the accountant who pressed recompute."""
+    from datetime import date
+    from decimal import Decimal
+
+    from bbt_workflow.extensions import db
+    from bbt_workflow.royalties.models import FeeRule
+
+    h = board["h"]
+    db.session.add(FeeRule(site_id=board["site"].id, role="provider", kind="percent", value=Decimal("10"),
+                           effective_from=date(2020, 1, 1), source_text="QĐ của Ban Biên tập"))
+    db.session.commit()
+    item = {"external_id": "en-1", "content_type": "tin", "category": "van-ban", "title": "Tin",
+            "author_username": "ctv_x", "published_at": "2025-03-10T09:00:00+07:00",
+            "grading": {"parts": [_part()], "provider": {"username": "bientap"}}}
+    assert client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]},
+                       headers=h["admin"]).status_code == 200
+    created = client.post("/api/v1/royalty/sheets?lang=en", json={"site": "tinh", "period": "2025-03"},
+                          headers=h["ketoan"])
+    assert created.status_code == 201, created.get_json()
+    [fee] = [line for line in created.get_json()["lines"] if line["kind"] == "fee"]
+    assert fee["genre_label"] == "Thù lao cung cấp thông tin" and fee["amount"] == 35_100
+    csv = client.get(f"/api/v1/royalty/sheets/{created.get_json()['id']}/export.csv?lang=en", headers=h["ketoan"])
+    assert "Thù lao cung cấp thông tin" in csv.data.decode("utf-8-sig") and "Information fee" not in csv.data.decode("utf-8-sig")
