@@ -313,6 +313,10 @@ def _compute_sheet(sheet):
 
     if sheet.state != "draft":
         raise ValidationFailed(_l("Only a draft sheet is recomputed."), code="sheet_locked")
+    # Claim the sheet (its version) before touching its lines: a second computation at the same
+    # time waits here and then fails as stale, instead of inserting the lines a second time.
+    sheet.computed_at = utcnow()
+    _flush_or_conflict()
     site = sheet.site
     db.session.execute(delete(SheetPayee).where(SheetPayee.sheet_id == sheet.id))
     db.session.execute(delete(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id))
