@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db_types import utcnow
@@ -116,14 +117,19 @@ def create_sheet(actor, site, period, payment_date=None):
     start, end = parse_period(period)
     existing = db.session.scalar(select(RoyaltySheet.id).where(
         RoyaltySheet.site_id == site.id, RoyaltySheet.period_start == start, RoyaltySheet.period_end == end))
+    exists = Conflict(_l("A sheet for this site and period exists already."), code="sheet_exists",
+                      details={"sheet_id": existing})
     if existing:
-        raise Conflict(_l("A sheet for this site and period exists already."), code="sheet_exists",
-                       details={"sheet_id": existing})
+        raise exists
     sheet = RoyaltySheet(site_id=site.id, site=site, period_start=start, period_end=end,
                          payment_date=payment_date or end, state="draft",
                          number=f"BK-{site.code}-{start:%Y-%m}", created_by_id=actor.id)
-    db.session.add(sheet)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another accountant creating the same sheet at this moment
+            db.session.add(sheet)
+            db.session.flush()
+    except IntegrityError:
+        raise exists
     compute_sheet(sheet)
     return sheet
 

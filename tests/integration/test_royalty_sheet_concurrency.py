@@ -68,3 +68,42 @@ def test_parallel_recomputes_one_wins_and_no_line_is_doubled(app, make):
     assert db.session.scalar(select(func.count()).select_from(RoyaltyLine)
                              .where(RoyaltyLine.sheet_id == sheet_id)) == ITEMS
     assert db.session.get(RoyaltySheet, sheet_id).gross == ITEMS * 351_000  # E1 each
+
+
+def test_parallel_creation_of_the_same_sheet_one_wins(app, make):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (real parallel connections); run with TEST_DATABASE_URL")
+    site = make.site("tinh", kind="portal")
+    accountants = [make.user(f"ketoan{i}", roles={site: ["accountant"]}) for i in range(N)]
+    db.session.commit()
+    site_id, ids = site.id, [a.id for a in accountants]
+    barrier = threading.Barrier(N)
+    outcomes = []
+
+    def create(user_id):
+        with app.app_context():
+            from bbt_workflow.accounts.models import Site, User
+
+            user, mine = db.session.get(User, user_id), db.session.get(Site, site_id)
+            user.memberships  # load before the race
+            barrier.wait()
+            try:
+                sheets.create_sheet(user, mine, "2025-03")
+                db.session.commit()
+                outcomes.append("ok")
+            except Conflict as exc:
+                db.session.rollback()
+                outcomes.append(exc.code)
+            except Exception as exc:
+                db.session.rollback()
+                outcomes.append(f"crash {type(exc).__name__}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=create, args=(uid,)) for uid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["ok"] + ["sheet_exists"] * (N - 1), outcomes
+    assert db.session.scalar(select(func.count()).select_from(RoyaltySheet)) == 1
