@@ -46,7 +46,7 @@ class PayeeRow:
         return not (self.payee_id or self.username.strip() or self.name.strip())
 
     def ref(self):
-        if self.payee_id.isdigit():
+        if self.payee_id.isdecimal():
             ref = {"payee_id": int(self.payee_id)}
         elif self.username.strip():
             ref = {"username": self.username.strip()}

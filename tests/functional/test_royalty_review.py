@@ -135,3 +135,30 @@ def test_a_sheet_computed_from_an_english_page_still_has_vietnamese_line_labels(
     assert fee["genre_label"] == "Thù lao cung cấp thông tin" and fee["amount"] == 35_100
     csv = client.get(f"/api/v1/royalty/sheets/{created.get_json()['id']}/export.csv?lang=en", headers=h["ketoan"])
     assert "Thù lao cung cấp thông tin" in csv.data.decode("utf-8-sig") and "Information fee" not in csv.data.decode("utf-8-sig")
+
+
+def test_the_grading_form_refuses_a_payee_id_that_is_not_a_plain_number(make, client):
+    """'²' passes str.isdigit() but not int(): the form shows its error (422), no server error."""
+    from datetime import datetime, timezone
+
+    from bbt_workflow.extensions import db
+    from bbt_workflow.submissions import services
+    from tests.conftest import login
+    from tests.forms import action_form
+
+    site = make.site("tinh", kind="portal", approval_levels=2)
+    author = make.user("ctv", roles={site: ["contributor"]})
+    editor = make.user("bientap", roles={site: ["editor"]})
+    sub = services.create_submission(author, site, {
+        "content_type": "bai", "title": "Bài", "category": "van-ban", "summary": "Tóm tắt",
+        "body_html": "<p>Nội dung</p>", "publish_at": datetime(2030, 1, 2, 1, 30, tzinfo=timezone.utc)})
+    services.transition_submission(author, sub, "submit", sub.version)
+    services.transition_submission(editor, sub, "claim", sub.version)
+    db.session.commit()
+    login(client, "bientap")
+    fields = action_form(client.get(f"/submissions/{sub.id}").get_data(as_text=True), "forward")
+    fields.update({"g-0-p-0-payee_id": "²", "g-0-p-0-username": ""})
+    response = client.post(f"/submissions/{sub.id}/act", data=fields)
+    assert response.status_code == 422
+    db.session.refresh(sub)
+    assert sub.state == "in_review"
