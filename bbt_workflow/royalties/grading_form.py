@@ -99,10 +99,6 @@ def _text(form, name, limit=500):
     return (form.get(name) or "")[:limit]
 
 
-def has_grading_fields(form):
-    return any(_PART.match(key) for key in form.keys())
-
-
 def state_from_form(form):
     """The grading fields of a posted form, in the order shown; None when it has none."""
     indexes = sorted({int(m.group(1)) for m in map(_PART.match, form.keys()) if m})[:MAX_PARTS]
