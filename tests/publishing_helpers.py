@@ -106,6 +106,7 @@ class Receiver:
         self.delay = 0.0  # seconds spent on each request (widens the window for overlap checks)
         self.in_flight = set()
         self.overlaps = 0  # the same webhook-id being received twice at the same time
+        self.on_request = None  # called (no arguments) while each request is being received
         self.portal_base = "https://cong.example.vn/bai/"
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -148,6 +149,8 @@ class Receiver:
                         receiver.overlaps += 1
                     receiver.in_flight.add(msg_id)
                 try:
+                    if receiver.on_request:
+                        receiver.on_request()
                     if receiver.delay:
                         import time
 

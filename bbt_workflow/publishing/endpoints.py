@@ -13,9 +13,9 @@ from ..domain import webhook_signing
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_manage_installation
-from .delivery_result import DeliveryResult
 from .models import ENDPOINT_KINDS, PortalEndpoint
 from .webhook import WebhookAdapter, check_url
+from .wordpress import WordPressAdapter
 
 # How long the previous secret stays valid after a rotation (receivers accept either).
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -133,15 +133,14 @@ def secrets_in_use(endpoint, now=None):
     return [s for s in found if s]
 
 
-def send_test(actor, endpoint) -> DeliveryResult:
-    """Send a test event now and return the receiver's answer (nothing is stored)."""
+def prepare_test(actor, endpoint):
+    """A test event for the endpoint: returns a function that sends it and returns the receiver's
+    answer (a DeliveryResult). The function reads nothing from the database, so the caller ends
+    its transaction first: no lock is held while a slow receiver answers (SQLite has one writer)."""
     _admin(actor)
     now = utcnow()
     if endpoint.kind == "webhook":
-        return WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now)).test("msg_test_" + uuid.uuid4().hex, now)
-    try:
-        from .wordpress import WordPressAdapter
-    except ImportError:
-        return DeliveryResult(status=None, error="The WordPress adapter is not installed.")
+        adapter, msg_id = WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now)), "msg_test_" + uuid.uuid4().hex
+        return lambda: adapter.test(msg_id, now)
     return WordPressAdapter(endpoint.url, endpoint.username, endpoint.app_password,
-                            category_map=endpoint.category_map).test()
+                            category_map=endpoint.category_map).test

@@ -115,7 +115,9 @@ def endpoint_test(site, endpoint_id):
     site_obj, endpoint = _endpoint(site, endpoint_id)
     if not PlainPostForm().validate_on_submit():
         abort(400)
-    result = endpoint_service.send_test(_actor(), endpoint)
+    send = endpoint_service.prepare_test(_actor(), endpoint)
+    db.session.commit()  # no transaction (on SQLite: no write lock) held while the receiver answers
+    result = send()
     return _endpoints_page(site_obj, EndpointForm(formdata=None), test_result=result, test_for=endpoint)
 
 

@@ -66,6 +66,42 @@ def test_test_event_shows_the_receivers_refusal(client, people, receiver):
     assert answer["accepted"] is False and answer["status"] == 401 and "bad signature" in answer["response_excerpt"]
 
 
+@pytest.mark.parametrize("via", ["api", "page"])
+def test_a_test_event_holds_no_write_lock_while_the_receiver_answers(client, people, receiver, via):
+    """SQLite has one writer: a request waiting on a slow receiver must not make everyone else's
+    writes fail with 'database is locked'."""
+    import sqlite3
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the single write lock is SQLite's")
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    path = db.engine.url.database
+    others = []
+
+    def another_writer():  # runs while the test event is being received
+        conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            others.append("wrote")
+        except sqlite3.OperationalError as exc:
+            others.append(str(exc))
+        finally:
+            conn.close()
+
+    receiver.on_request = another_writer
+    if via == "api":
+        headers = bearer(api_token(client, people.admin.username))
+        response = client.post(f"/api/v1/admin/sites/tinh/endpoints/{endpoint.id}/test", headers=headers, json={})
+        assert response.status_code == 200 and response.get_json()["accepted"] is True
+    else:
+        login(client, people.admin.username)
+        token = csrf_from(client.get("/admin/sites/tinh/endpoints").get_data(as_text=True))
+        response = client.post(f"/admin/sites/tinh/endpoints/{endpoint.id}/test", data={"csrf_token": token})
+        assert response.status_code == 200 and "Cổng" in response.get_data(as_text=True)
+    assert others == ["wrote"]
+
+
 @pytest.mark.parametrize("body,field", [
     ({"name": "x", "kind": "webhook", "url": "ftp://example.vn/hook"}, "url"),
     ({"name": "x", "kind": "webhook", "url": "/relative"}, "url"),
