@@ -5,6 +5,7 @@ accountants and admins; `payee_view` masks them for everyone else.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..errors import Forbidden, NotFound, ValidationFailed
@@ -158,7 +159,8 @@ def get_payee(actor, payee_id):
 
 def payees_query(actor, *, username=None, q=None):
     _require_accounting(actor)
-    stmt = select(Payee).order_by(Payee.full_name, Payee.id)
+    # The list shows each payee's user and unit: load them per page, not per row.
+    stmt = select(Payee).options(selectinload(Payee.user), selectinload(Payee.unit)).order_by(Payee.full_name, Payee.id)
     if username:
         stmt = stmt.join(User, User.id == Payee.user_id).where(User.username == username.strip().lower())
     if q:

@@ -162,3 +162,41 @@ def test_the_grading_form_refuses_a_payee_id_that_is_not_a_plain_number(make, cl
     assert response.status_code == 422
     db.session.refresh(sub)
     assert sub.state == "in_review"
+
+
+def test_the_payee_list_costs_the_same_queries_for_5_or_20_users(app, make):
+    """No N+1 on the payees page: each row shows its user name and unit."""
+    from sqlalchemy import event
+
+    from bbt_workflow.extensions import db
+    from tests.conftest import login
+
+    site = make.site("tinh", kind="portal")
+    make.user("ketoan", roles={site: ["accountant"]})
+    units = [make.unit(f"u{i}", f"Đơn vị {i}") for i in range(20)]
+    client = app.test_client()
+    login(client, "ketoan")
+
+    def queries():
+        count = [0]
+
+        def count_it(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_it)
+        try:
+            response = client.get("/admin/payees")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_it)
+        assert response.status_code == 200
+        return count[0], response.get_data(as_text=True)
+
+    for i in range(5):
+        make.user(f"ctv{i}", roles={site: ["contributor"]}, unit=units[i].code)
+    few, page = queries()
+    assert "ctv4" in page and "Đơn vị 4" in page
+    for i in range(5, 20):
+        make.user(f"ctv{i}", roles={site: ["contributor"]}, unit=units[i].code)
+    many, page = queries()
+    assert "ctv19" in page and "Đơn vị 19" in page
+    assert many == few, (few, many)
