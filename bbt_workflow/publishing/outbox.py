@@ -70,11 +70,12 @@ def active_endpoints(site_id):
 
 
 def endpoints_that_know(sub):
-    """Active endpoints that were sent this item before (for updates and takedowns)."""
+    """Endpoints that were sent this item before (for updates and takedowns), paused ones too:
+    their rows wait until the endpoint is turned on again (the relay only sends to active ones),
+    so a portal paused for maintenance still gets the takedown of an item it shows."""
     known = select(Delivery.endpoint_id).where(Delivery.submission_id == sub.id).distinct()
     return db.session.scalars(
-        select(PortalEndpoint).where(PortalEndpoint.id.in_(known), PortalEndpoint.active.is_(True))
-        .order_by(PortalEndpoint.id)
+        select(PortalEndpoint).where(PortalEndpoint.id.in_(known)).order_by(PortalEndpoint.id)
     ).all()
 
 

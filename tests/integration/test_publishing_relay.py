@@ -257,6 +257,32 @@ def test_unpublish_sends_a_takedown_and_republish_goes_out_again(people, endpoin
     assert db.session.get(Submission, sub.id).state == "published"
 
 
+def test_a_takedown_or_correction_waits_for_a_paused_endpoint_that_has_the_item(people, endpoint, receiver):
+    """Pausing an endpoint (portal maintenance) must not lose a correction or a takedown of an item
+    it already shows: they wait, and go out in order when it is turned on again."""
+    sub = create_approved(people)
+    drain()
+    endpoint_service.update_endpoint(None, endpoint, active=False)
+    db.session.commit()
+    sub = db.session.get(Submission, sub.id)
+    services.edit_submission(people.approver, sub, sub.version, {"title": "Tin đã sửa"})
+    db.session.commit()
+    sub = db.session.get(Submission, sub.id)
+    services.transition_submission(people.approver, sub, "unpublish", sub.version, comment="Gỡ theo yêu cầu")
+    db.session.commit()
+    relay_due_deliveries(now=utcnow() + timedelta(days=3))
+    db.session.expire_all()
+    assert [env["type"] for _, env in receiver.accepted] == ["article.published"]  # nothing while paused
+    assert [(r.event, r.state) for r in rows()] == [
+        ("article.published", "delivered"), ("article.updated", "pending"), ("article.canceled", "pending")]
+    endpoint_service.update_endpoint(None, db.session.get(PortalEndpoint, endpoint.id), active=True)
+    db.session.commit()
+    drain()
+    assert [env["type"] for _, env in receiver.accepted] == ["article.published", "article.updated",
+                                                              "article.canceled"]
+    assert receiver.accepted[1][1]["data"]["headlines"][0]["value"] == "Tin đã sửa"
+
+
 def test_rotation_keeps_both_secrets_valid(people, endpoint, receiver):
     new_secret = endpoint_service.rotate_secret(None, endpoint)
     db.session.commit()
