@@ -5,6 +5,7 @@ nothing a reader would see has changed.
 """
 import hashlib
 import json
+import re
 from xml.sax.saxutils import escape
 
 from sqlalchemy import select
@@ -33,8 +34,13 @@ def json_feed(site):
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# Characters XML 1.0 does not allow at all (escaping cannot help): one in a title would make
+# the whole feed unreadable for every portal, so they are left out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _x(value):
-    return escape(value or "", {'"': "&quot;"})
+    return escape(_NOT_XML.sub("", value or ""), {'"': "&quot;"})
 
 
 def atom_feed(site):

@@ -311,6 +311,16 @@ def test_feeds_list_published_items_newest_first_with_etag(client, people):
     assert client.get(path[:-1] + ("0" if path[-1] != "0" else "1")).status_code == 404
 
 
+def test_atom_feed_stays_well_formed_with_control_characters_in_an_item(client, people):
+    """A stray control character pasted into a title must not break the whole feed for every reader."""
+    create_approved(people, title="Tin\x01 có ký tự\x0b lạ", summary="Tóm\x08 tắt")
+    atom = client.get("/feeds/tinh.atom")
+    assert atom.status_code == 200
+    tree = ElementTree.fromstring(atom.data)
+    assert tree.find(f"{ATOM}entry/{ATOM}title").text == "Tin có ký tự lạ"
+    assert tree.find(f"{ATOM}entry/{ATOM}summary").text == "Tóm tắt"
+
+
 def test_unknown_site_feed_is_404(client):
     assert client.get("/feeds/khong-co.json").status_code == 404
 
