@@ -307,7 +307,8 @@ def _chunks(ids, size=500):
 
 
 def compute_sheet(sheet):
-    """Recompute a draft sheet's lines and totals from the items published in its period."""
+    """Recompute a draft sheet's lines and totals from the items published in its period (and those
+    of earlier periods left on no sheet because their own sheet was closed before they came)."""
     # The labels, notes and warnings stored on the sheet are the accounting document's text:
     # Vietnamese, whatever the language of the page that asked for the computation.
     with force_locale("vi"):
@@ -328,14 +329,21 @@ def _compute_sheet(sheet):
     db.session.execute(delete(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id))
     begins, ends = _utc_bounds(sheet.period_start, sheet.period_end)
     elsewhere = select(RoyaltyLine.submission_id).where(RoyaltyLine.sheet_id != sheet.id)
+    # Items of an earlier month whose sheet was already checked or paid when they came (imported or
+    # graded late) are on no sheet: this one takes them, or nobody ever would.
+    closed = [_utc_bounds(start, end) for start, end in db.session.execute(
+        select(RoyaltySheet.period_start, RoyaltySheet.period_end).where(
+            RoyaltySheet.site_id == site.id, RoyaltySheet.state != "draft",
+            RoyaltySheet.period_end < sheet.period_start))]
+    since = min([begins] + [start for start, _end in closed])
     # Plain rows, not Submission objects: a month of a busy portal is thousands of items.
-    items = db.session.execute(
+    items = [row for row in db.session.execute(
         select(Submission.id, Submission.published_at, Submission.title, Submission.state).where(
             Submission.site_id == site.id, Submission.state == PUBLISHED, Submission.royalty_settled.is_(False),
-            Submission.published_at >= begins, Submission.published_at < ends,
+            Submission.published_at >= since, Submission.published_at < ends,
             Submission.id.not_in(elsewhere),
         ).order_by(Submission.published_at, Submission.id)
-    ).all()
+    ) if row.published_at >= begins or any(start <= row.published_at < end for start, end in closed)]
     adjust_candidates = _adjustment_candidates(sheet)
     all_ids = [s.id for s in items] + [s.id for s in adjust_candidates]
     gradings = {}

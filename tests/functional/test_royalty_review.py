@@ -224,3 +224,43 @@ def test_the_csv_export_does_not_hand_excel_a_formula_from_a_title_or_a_name(cli
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")], cells
     assert "'" + item["title"] in cells and "'@SUM(1+1)" in cells  # kept, as text
     assert "351000" in cells  # figures stay numbers
+
+
+def test_an_item_left_behind_by_a_closed_sheet_is_paid_on_the_next_one(client, board):
+    """An item of March that reaches the sheets only after March's sheet was paid (imported late,
+    graded late) is on no sheet: the next draft sheet takes it, with March's rules, flagged as late."""
+    h = board["h"]
+
+    def item(external_id, day):
+        return {"external_id": external_id, "content_type": "tin", "category": "van-ban", "title": external_id,
+                "author_username": "ctv_x", "published_at": f"{day}T09:00:00+07:00",
+                "grading": {"parts": [_part()]}}
+
+    def act(sheet, action, who):
+        response = client.post(f"/api/v1/royalty/sheets/{sheet['id']}/transitions",
+                               json={"action": action, "version": sheet["version"]}, headers=h[who])
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    assert client.post("/api/v1/admin/sites/tinh/import", json={"items": [item("on-time", "2025-03-10")]},
+                       headers=h["admin"]).status_code == 200
+    march = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
+                        headers=h["ketoan"]).get_json()
+    march = act(act(act(march, "check", "ketoan"), "approve", "lanhdao"), "pay", "ketoan")
+    assert march["totals"]["gross"] == 351_000
+    # Published on 20 March, brought in after March was paid; and one published in April.
+    assert client.post("/api/v1/admin/sites/tinh/import",
+                       json={"items": [item("late", "2025-03-20"), item("april", "2025-04-02")]},
+                       headers=h["admin"]).status_code == 200
+    april = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-04"},
+                        headers=h["ketoan"]).get_json()
+    assert sorted(line["title"] for line in april["lines"]) == ["april", "late"]
+    assert april["totals"]["gross"] == 2 * 351_000
+    [late] = [line for line in april["lines"] if line["title"] == "late"]
+    assert late["published_at"].startswith("2025-03-20") and late["unit_value"] == 234_000
+    # It is on exactly one sheet: recomputing April, or computing May, does not pay it again.
+    april = act(april, "recompute", "ketoan")
+    assert april["totals"]["gross"] == 2 * 351_000
+    may = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-05"},
+                      headers=h["ketoan"]).get_json()
+    assert may["lines"] == []
