@@ -81,9 +81,11 @@ def import_items(actor, site, items):
                 _import_one(actor, site, row, external_id)
                 created += 1
             except ServiceError as exc:
+                message = str(exc.message)
+                # Field details add to the message only when they say something else.
                 details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.details.items()
-                                    if k not in ("grading",))
-                message = str(exc.message) + (f" ({details})" if details else "")
+                                    if k not in ("grading",) and [str(m) for m in v] != [message])
+                message += f" ({details})" if details else ""
                 errors.append({"index": index, "message": message})
         if errors:
             savepoint.rollback()

@@ -264,3 +264,12 @@ def test_an_item_left_behind_by_a_closed_sheet_is_paid_on_the_next_one(client, b
     may = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-05"},
                       headers=h["ketoan"]).get_json()
     assert may["lines"] == []
+
+
+def test_an_import_refusal_says_its_reason_once(client, board):
+    item = {"external_id": "e1", "content_type": "tin", "category": "khong-co", "title": "T",
+            "author_username": "ctv_x", "published_at": "2025-03-10T09:00:00+07:00", "grading": {"parts": [_part()]}}
+    response = client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]}, headers=board["h"]["admin"])
+    assert response.status_code == 422
+    [error] = response.get_json()["error"]["details"]["errors"]
+    assert "khong-co" in error["message"] and error["message"].count("khong-co") == 1, error
