@@ -4,15 +4,14 @@
 def init_app(app):
     """Pages, feeds, the submission page's delivery status, and the periodic jobs."""
     from .. import jobs
-    from .deliveries import may_watch_deliveries
+    from .deliveries import delivery_status_for, may_watch_deliveries
     from .models import Delivery
-    from .outbox import delivery_status
     from .relay import publish_scheduled, run_relay
     from .views import bp, public
 
     app.register_blueprint(bp)
     app.register_blueprint(public)
-    app.jinja_env.globals["portal_deliveries"] = delivery_status
+    app.jinja_env.globals["portal_deliveries"] = delivery_status_for
     app.jinja_env.globals["may_watch_deliveries"] = may_watch_deliveries
     jobs.register_task("publish_scheduled", publish_scheduled)
     jobs.register_task("relay_deliveries", run_relay)

@@ -8,6 +8,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_approve, is_admin
 from .models import DELIVERY_STATES, Delivery
+from .outbox import delivery_status
 
 # The screen's filter: "retrying" is a pending row that has failed before.
 STATE_FILTERS = ("pending", "retrying", "delivering", "delivered", "dead")
@@ -16,6 +17,14 @@ STATE_FILTERS = ("pending", "retrying", "delivering", "delivered", "dead")
 def may_watch_deliveries(user, site):
     """The deliveries of a site: its approvers and the administrators."""
     return can_approve(user, site)
+
+
+def delivery_status_for(user, sub):
+    """The item page's delivery rows (the latest per endpoint) for those who watch the site's
+    deliveries; others see none (the endpoints and the receivers' answers are internal)."""
+    if not may_watch_deliveries(user, sub.site):
+        return []
+    return delivery_status(sub)
 
 
 def deliveries_query(user, site=None, state=None):

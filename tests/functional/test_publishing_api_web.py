@@ -260,6 +260,21 @@ def test_deliveries_page_and_replay(client, people, receiver):
     assert "article.published" in detail  # the delivery status on the item's page
 
 
+@pytest.mark.parametrize("who,sees", [("approver", True), ("admin", True), ("author", False), ("editor", False)])
+def test_item_page_shows_delivery_details_to_those_who_watch_deliveries(client, people, receiver, who, sees):
+    """The endpoints and the receivers' answers are for approvers and admins, as in the API (GET /deliveries)."""
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url, name="Cổng nội bộ")
+    receiver.fail_next(403, 1)
+    sub = create_approved(people)
+    relay_due_deliveries()
+    login(client, getattr(people, who).username)
+    page = client.get(f"/submissions/{sub.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert ("Cổng nội bộ" in html and "article.published" in html and "403" in html) is sees
+    assert ("Cổng nội bộ" in html or "article.published" in html) is sees
+
+
 @pytest.mark.parametrize("who,status", [("editor", 403), ("author", 403), ("outsider", 404)])
 def test_deliveries_page_is_for_approvers_and_admins(client, make, people, who, status):
     if who == "outsider":
