@@ -115,6 +115,7 @@ def _configure_sqlite(app):
         return
     from sqlalchemy import event
 
+    app.before_request(_receive_body_before_the_database)
 
     with app.app_context():
         engine = db.engine
@@ -143,5 +144,18 @@ def _request_may_write():
     from flask import has_request_context, request
 
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _receive_body_before_the_database():
+    """SQLite: a request that may write holds the write lock from its first query (BEGIN IMMEDIATE),
+    so its body is received first: a photo arriving over a slow line would otherwise keep every
+    other writer waiting, then failing with "database is locked"."""
+    from flask import request
+
+    if _request_may_write():
+        if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            request.form  # noqa: B018 (parses the body; uploaded files are spooled to temporary files)
+        else:
+            request.get_data(cache=True)
 
 

@@ -1,5 +1,7 @@
 """SQLite, embedded default: web requests that write, while the in-process job runner writes too
 (mail, the portal relay), never fail with "database is locked"."""
+import io
+import random
 import time
 
 import pytest
@@ -47,3 +49,73 @@ def test_requests_and_the_job_runner_write_side_by_side(app, make):
         receiver.stop()
     assert [s for s in statuses if s >= 500] == []
     assert set(statuses) <= {200, 201}
+
+
+class _SlowUpload(io.BytesIO):
+    """A request body that, part-way through, lets another connection try to write: what happens
+    while a contributor on a slow line is still sending a photo."""
+
+    def __init__(self, data, meanwhile):
+        super().__init__(data)
+        self.meanwhile = meanwhile
+
+    def _midway(self):
+        if self.tell() and self.meanwhile:
+            self.meanwhile()
+            self.meanwhile = None
+
+    def read(self, size=-1):
+        self._midway()
+        return super().read(size if size is not None and 0 <= size <= 4096 else 4096)
+
+    def read1(self, size=-1):
+        return self.read(size)
+
+    def readline(self, size=-1):
+        self._midway()
+        return super().readline(size if size is not None and 0 <= size <= 4096 else 4096)
+
+    def readinto(self, buffer):
+        self._midway()
+        return super().readinto(memoryview(buffer)[:4096])
+
+
+def test_a_slow_upload_holds_no_write_lock_while_its_body_arrives(app, make):
+    import sqlite3
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    from PIL import Image
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    people = People(make)
+    client = app.test_client()
+    author = bearer(api_token(client, people.author.username))
+    sub = client.post("/api/v1/submissions", headers=author, json={
+        "site": "tinh", "content_type": "tin", "title": "Tin có ảnh",
+        "category": people.site.categories[0].code, "body_html": "<p>x</p>"}).get_json()
+    others = []
+
+    def another_writer():
+        conn = sqlite3.connect(db.engine.url.database, timeout=0.5, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            others.append("wrote")
+        except sqlite3.OperationalError as exc:
+            others.append(str(exc))
+        finally:
+            conn.close()
+
+    photo = io.BytesIO()
+    Image.frombytes("RGB", (120, 100), random.Random(1).randbytes(120 * 100 * 3)).save(photo, "PNG")
+    assert photo.tell() > 3 * 4096  # several reads of the body
+    boundary, data = encode_multipart(MultiDict({"file": FileStorage(
+        io.BytesIO(photo.getvalue()), filename="anh.png", content_type="image/png")}))
+    response = client.post(f"/api/v1/submissions/{sub['id']}/attachments", headers=author,
+                           input_stream=_SlowUpload(data, another_writer), content_length=len(data),
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 201, response.get_json()
+    assert others == ["wrote"]
