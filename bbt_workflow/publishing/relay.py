@@ -9,6 +9,7 @@ at-least-once, and the receiver de-duplicates on `webhook-id`.
 """
 import json
 import logging
+import os
 import secrets as pysecrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -144,13 +145,12 @@ def _media_files(sub, document):
     from .media import MediaFile
 
     assoc = next((a for a in document.get("associations", []) if a.get("name") == "featureimage"), None)
-    try:
-        with open(attachment_path(attachment), "rb") as fh:
-            data = fh.read()
-    except OSError:
+    path = attachment_path(attachment)
+    if not os.path.exists(path):
         return []
+    # The path, not the bytes: the sending thread reads them only if WordPress lacks the image.
     return [MediaFile(uri=assoc["uri"] if assoc else f"urn:bbt:media:{attachment.id}", filename=attachment.filename,
-                      content_type=attachment.mime, data=data)]
+                      content_type=attachment.mime, path=path)]
 
 
 # --- send --------------------------------------------------------------------

@@ -264,18 +264,21 @@ class WordPressAdapter:
         if association is None:
             return 0  # no feature image (any more)
         file = media_by_uri(media).get(association.get("uri"))
-        if file is None or not file.data:
+        if file is None or not file.available():
             return None  # the relay did not give us the bytes: leave the post's image as it is
         slug = media_slug(file.uri)
         _, found = self._call("GET", "/wp/v2/media", "look for the feature image",
                               params={"slug": slug, "context": "edit", "_fields": "id"})
         if isinstance(found, list) and found:
             return found[0]["id"]
+        data = file.read()
+        if not data:
+            return None  # the stored file is gone: leave the post's image as it is
         title = ((_entry(association, "headlines") or {}).get("value")) or file.filename
         _, created = self._call(
             "POST", "/wp/v2/media", "upload the feature image", ok=(201,),
             params={"slug": slug, "title": title, "alt_text": title},
-            data=file.data,
+            data=data,
             headers={"Content-Type": file.content_type,
                      "Content-Disposition": f'attachment; filename="{upload_filename(file.filename, file.content_type)}"'})
         return created["id"]

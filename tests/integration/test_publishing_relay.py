@@ -283,6 +283,22 @@ def test_a_takedown_or_correction_waits_for_a_paused_endpoint_that_has_the_item(
     assert receiver.accepted[1][1]["data"]["headlines"][0]["value"] == "Tin đã sửa"
 
 
+def test_a_wordpress_batch_is_loaded_without_reading_the_images(people):
+    """A batch holds up to 40 items: their photos (up to MAX_IMAGE_MB each) are read only by the
+    thread that uploads one, and only when WordPress does not have it yet."""
+    from bbt_workflow.submissions.attachments import attachment_path
+
+    add_endpoint(people.site, "https://wp.example.vn", kind="wordpress", username="bbt", app_password="x y z")
+    items = [create_approved(people, title=f"Ảnh {i}", image=True) for i in range(3)]
+    jobs = load_jobs(claim_due())
+    assert len(jobs) == 3
+    for job, sub in zip(jobs, items):
+        [media] = job.media
+        assert media.data == b""  # not read while the batch is loaded
+        with open(attachment_path(outbox.feature_image_of(db.session.get(Submission, sub.id))), "rb") as fh:
+            assert media.read() == fh.read()
+
+
 def test_rotation_keeps_both_secrets_valid(people, endpoint, receiver):
     new_secret = endpoint_service.rotate_secret(None, endpoint)
     db.session.commit()
