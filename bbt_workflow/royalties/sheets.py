@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -322,6 +322,7 @@ def _compute_sheet(sheet):
         raise ValidationFailed(_l("Only a draft sheet is recomputed."), code="sheet_locked")
     # Claim the sheet (its version) before touching its lines: a second computation at the same
     # time waits here and then fails as stale, instead of inserting the lines a second time.
+    # computed_at is when the items were read: a change after it is an adjustment once paid.
     sheet.computed_at = utcnow()
     _flush_or_conflict()
     site = sheet.site
@@ -389,7 +390,6 @@ def _compute_sheet(sheet):
         db.session.execute(insert(RoyaltyLine).execution_options(render_nulls=True), new_lines)
     _totals(sheet, new_lines)
     sheet.warnings = "\n".join(warnings)
-    sheet.computed_at = utcnow()
     labels = sorted({r.source_text or r.name for r in rules._regulation.values()})
     sheet.regulation_label = "; ".join(labels)[:500]
     db.session.flush()
@@ -397,10 +397,15 @@ def _compute_sheet(sheet):
 
 
 def _adjustment_candidates(sheet):
-    """Items with lines on a paid sheet of this site for an earlier period."""
+    """Items with lines on a paid sheet of this site for an earlier period that changed after those
+    lines were computed: taken down, republished, regraded (each writes the item's history). Nothing
+    else moves a paid line — not a later edit of the rates, not someone's change of roles — and the
+    items paid years ago are not all priced again on every sheet."""
+    changed_since = exists().where(HistoryEntry.submission_id == RoyaltyLine.submission_id,
+                                   HistoryEntry.at > RoyaltySheet.computed_at)
     paid = select(RoyaltyLine.submission_id).join(RoyaltySheet, RoyaltySheet.id == RoyaltyLine.sheet_id).where(
         RoyaltySheet.site_id == sheet.site_id, RoyaltySheet.state == "paid",
-        RoyaltySheet.period_end < sheet.period_start)
+        RoyaltySheet.period_end < sheet.period_start, changed_since)
     return db.session.execute(
         select(Submission.id, Submission.published_at, Submission.title, Submission.state)
         .where(Submission.id.in_(paid)).order_by(Submission.id)

@@ -98,9 +98,9 @@ def test_computing_a_sheet_with_fee_rules_costs_the_same_queries_for_5_or_20_ite
         assert response.status_code == 200, response.get_json()
         return count[0], response.get_json()
 
-    import_items(range(5))
     sheet = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
                         headers=h["ketoan"]).get_json()
+    import_items(range(5))  # each measured recompute finds new items and changes the totals
     few, sheet = queries_to_recompute(sheet)
     fees = [line for line in sheet["lines"] if line["kind"] == "fee"]
     assert len(fees) == 5 and all(line["amount"] == 117_000 for line in fees)  # 0.5 × 234,000
@@ -273,3 +273,85 @@ def test_an_import_refusal_says_its_reason_once(client, board):
     assert response.status_code == 422
     [error] = response.get_json()["error"]["details"]["errors"]
     assert "khong-co" in error["message"] and error["message"].count("khong-co") == 1, error
+
+
+def test_a_paid_fee_is_not_taken_back_when_the_approver_later_leaves_the_board(client, board):
+    """Adjustments follow changes to a paid item (taken down, regraded), not later changes elsewhere:
+    the approver who approved it stops being an approver; their paid approval fee stands."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import delete, select
+
+    from bbt_workflow.accounts.models import Membership, MembershipRole
+    from bbt_workflow.db_types import utcnow
+    from bbt_workflow.domain.royalty_rules import local_date
+    from bbt_workflow.extensions import db
+    from bbt_workflow.royalties.models import FeeRule
+    from tests.conftest import simple_grading
+
+    h = board["h"]
+    db.session.add(FeeRule(site_id=board["site"].id, role="approver", kind="percent", value=Decimal("10"),
+                           effective_from=local_date(utcnow()) - timedelta(days=400), source_text="QĐ của BBT"))
+    db.session.commit()
+    sub = client.post("/api/v1/submissions", json={
+        "site": "tinh", "category": "van-ban", "content_type": "tin", "title": "Tin có ảnh",
+        "summary": "", "body_html": "<p>Nội dung</p>"}, headers=h["x"]).get_json()
+    for who, action, extra in (("x", "submit", {}), ("bientap", "claim", {}),
+                               ("bientap", "forward", {"grading": simple_grading("ctv_x")}), ("lanhdao", "approve", {})):
+        response = client.post(f"/api/v1/submissions/{sub['id']}/transitions",
+                               json={"action": action, "version": sub["version"], **extra}, headers=h[who])
+        assert response.status_code == 200, response.get_json()
+        sub = response.get_json()
+    assert sub["state"] == "published"
+    month = local_date(utcnow()).replace(day=1)
+    sheet = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": f"{month:%Y-%m}"},
+                        headers=h["ketoan"]).get_json()
+    [fee] = [line for line in sheet["lines"] if line["kind"] == "fee"]
+    assert fee["amount"] > 0 and fee["amount"] * 10 == sheet["totals"]["gross"] - fee["amount"]  # 10% of the royalty
+    for action, who in (("check", "ketoan"), ("approve", "lanhdao"), ("pay", "ketoan")):
+        response = client.post(f"/api/v1/royalty/sheets/{sheet['id']}/transitions",
+                               json={"action": action, "version": sheet["version"]}, headers=h[who])
+        assert response.status_code == 200, response.get_json()
+        sheet = response.get_json()
+    # The approver leaves the board.
+    lanhdao = db.session.scalar(select(Membership.id).join(Membership.user).where(
+        Membership.site_id == board["site"].id, Membership.user.has(username="lanhdao")))
+    db.session.execute(delete(MembershipRole).where(MembershipRole.membership_id == lanhdao))
+    db.session.commit()
+    following = (month + timedelta(days=32)).replace(day=1)
+    later = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": f"{following:%Y-%m}"},
+                        headers=h["ketoan"]).get_json()
+    assert later["lines"] == [], later["lines"]
+
+
+def test_a_regrading_after_the_sheet_was_checked_becomes_an_adjustment_once_it_is_paid(client, board):
+    """A checked sheet's lines stand as computed: a regrading between check and payment is paid
+    as an adjustment on the next sheet."""
+    h = board["h"]
+    item = {"external_id": "rg-1", "content_type": "bai", "category": "van-ban", "title": "Bài",
+            "author_username": "ctv_x", "published_at": "2025-03-12T09:00:00+07:00",
+            "grading": {"parts": [_part(genre="bai_phan_anh", coefficient="2.0")]}}
+    assert client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]},
+                       headers=h["admin"]).status_code == 200
+    march = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
+                        headers=h["ketoan"]).get_json()
+
+    def act(sheet, action, who):
+        response = client.post(f"/api/v1/royalty/sheets/{sheet['id']}/transitions",
+                               json={"action": action, "version": sheet["version"]}, headers=h[who])
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    march = act(march, "check", "ketoan")
+    assert march["totals"]["gross"] == 468_000  # 2.0 × 234,000
+    sub_id = march["lines"][0]["submission_id"]
+    version = client.get(f"/api/v1/submissions/{sub_id}", headers=h["lanhdao"]).get_json()["version"]
+    regraded = client.put(f"/api/v1/submissions/{sub_id}/grading", headers=h["lanhdao"], json={
+        "version": version, "grading": {"parts": [_part(genre="bai_phan_anh", coefficient="2.2")]}})
+    assert regraded.status_code == 200, regraded.get_json()
+    march = act(act(march, "approve", "lanhdao"), "pay", "ketoan")
+    assert march["totals"]["gross"] == 468_000  # as checked
+    april = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-04"},
+                        headers=h["ketoan"]).get_json()
+    assert [(line["kind"], line["amount"]) for line in april["lines"]] == [("adjustment", 46_800)]  # 0.2 × 234,000
