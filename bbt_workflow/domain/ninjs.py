@@ -4,7 +4,7 @@
 a takedown is the same document with `pubStatus: "canceled"`. Times are written in
 Vietnam time (+07:00), as the portal shows them.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .content_types import CONTENT_TYPES
@@ -42,7 +42,6 @@ class Item:
     embargoed_until: datetime | None = None  # only when the item is scheduled
     canceled: bool = False
     feature_image: FeatureImage | None = None
-    extra_images: tuple = field(default_factory=tuple)
 
 
 def item_uri(site_code, submission_id):
