@@ -685,14 +685,16 @@ def fund_check(site, year):
     from ..accounts.models import PlanTarget
 
     start, end = date(year, 1, 1), date(year, 12, 31)
+    # An adjustment line of a fee keeps its fee_role: it counts with the fees.
+    is_fee = RoyaltyLine.fee_role.is_not(None)
     amounts = dict(db.session.execute(
-        select(RoyaltyLine.kind, func.coalesce(func.sum(RoyaltyLine.amount), 0))
+        select(is_fee, func.coalesce(func.sum(RoyaltyLine.amount), 0))
         .join(RoyaltySheet, RoyaltySheet.id == RoyaltyLine.sheet_id)
         .where(RoyaltySheet.site_id == site.id, RoyaltySheet.period_start >= start, RoyaltySheet.period_end <= end)
-        .group_by(RoyaltyLine.kind)
+        .group_by(is_fee)
     ).all())
-    royalties = int(amounts.get("royalty", 0)) + int(amounts.get("adjustment", 0))
-    fees = int(amounts.get("fee", 0))
+    royalties = int(amounts.get(False, 0))
+    fees = int(amounts.get(True, 0))
     budget = db.session.scalar(select(PlanTarget.royalty_budget).where(PlanTarget.site_id == site.id,
                                                                         PlanTarget.year == year))
     warnings = []

@@ -355,3 +355,38 @@ def test_a_regrading_after_the_sheet_was_checked_becomes_an_adjustment_once_it_i
     april = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-04"},
                         headers=h["ketoan"]).get_json()
     assert [(line["kind"], line["amount"]) for line in april["lines"]] == [("adjustment", 46_800)]  # 0.2 × 234,000
+
+
+def test_the_fund_check_counts_a_fee_adjustment_as_a_fee(client, board):
+    """A paid item regraded: the royalty and the fee each get an adjustment line; the yearly fund
+    check adds the fee's to the fees, not to the royalties."""
+    from datetime import date
+    from decimal import Decimal
+
+    from bbt_workflow.extensions import db
+    from bbt_workflow.royalties.models import FeeRule
+
+    h = board["h"]
+    db.session.add(FeeRule(site_id=board["site"].id, role="provider", kind="percent", value=Decimal("10"),
+                           effective_from=date(2020, 1, 1), source_text="QĐ của BBT"))
+    db.session.commit()
+    grading = {"parts": [_part(genre="bai_phan_anh", coefficient="2.0")], "provider": {"username": "bientap"}}
+    item = {"external_id": "fund-1", "content_type": "bai", "category": "van-ban", "title": "Bài",
+            "author_username": "ctv_x", "published_at": "2025-03-12T09:00:00+07:00", "grading": grading}
+    assert client.post("/api/v1/admin/sites/tinh/import", json={"items": [item]},
+                       headers=h["admin"]).status_code == 200
+    sheet = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-03"},
+                        headers=h["ketoan"]).get_json()
+    for action, who in (("check", "ketoan"), ("approve", "lanhdao"), ("pay", "ketoan")):
+        sheet = client.post(f"/api/v1/royalty/sheets/{sheet['id']}/transitions",
+                            json={"action": action, "version": sheet["version"]}, headers=h[who]).get_json()
+    sub_id = sheet["lines"][0]["submission_id"]
+    version = client.get(f"/api/v1/submissions/{sub_id}", headers=h["lanhdao"]).get_json()["version"]
+    regraded = dict(grading, parts=[_part(genre="bai_phan_anh", coefficient="2.5")])
+    assert client.put(f"/api/v1/submissions/{sub_id}/grading", headers=h["lanhdao"],
+                      json={"version": version, "grading": regraded}).status_code == 200
+    april = client.post("/api/v1/royalty/sheets", json={"site": "tinh", "period": "2025-04"},
+                        headers=h["ketoan"]).get_json()
+    assert sorted(line["amount"] for line in april["lines"]) == [11_700, 117_000]  # 0.5 × 234,000 and its 10%
+    fund = client.get("/api/v1/royalty/fund-check?site=tinh&year=2025", headers=h["ketoan"]).get_json()
+    assert (fund["royalties"], fund["fees"]) == (468_000 + 117_000, 46_800 + 11_700), fund
