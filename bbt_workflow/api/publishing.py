@@ -63,6 +63,8 @@ class TestResultSchema(Schema):
     duration_ms = fields.Integer(allow_none=True)
     response_excerpt = fields.String()
     accepted = fields.Function(lambda r: r.status is not None and 200 <= r.status <= 299)
+    missing_capabilities = fields.List(fields.String(), metadata={
+        "description": "WordPress: what the signed-in user may not do (publish_posts, upload_files)."})
 
 
 class DeliverySchema(Schema):

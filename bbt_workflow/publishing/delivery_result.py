@@ -16,3 +16,5 @@ class DeliveryResult:
     retry_after: str | None = None  # the raw Retry-After header, if any
     duration_ms: int | None = None
     response_excerpt: str = ""  # first bytes of the answer, shown to admins
+    # A WordPress test event: what the signed-in user may not do (e.g. "publish_posts", "upload_files").
+    missing_capabilities: tuple = ()

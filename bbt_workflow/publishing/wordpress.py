@@ -329,7 +329,7 @@ class WordPressAdapter:
             result = DeliveryResult(
                 status=response.status_code,
                 error=f"{summary}, but the user may not: {', '.join(lacking)}" if lacking else None,
-                portal_url=self.base_url, response_excerpt=summary)
+                portal_url=self.base_url, response_excerpt=summary, missing_capabilities=tuple(lacking))
         except _Failed as failed:
             result = failed.result
         return replace(result, duration_ms=round((time.monotonic() - started) * 1000))

@@ -243,6 +243,31 @@ def test_endpoint_pages_show_the_secret_once(client, people, receiver):
     assert db.session.get(PortalEndpoint, endpoint.id).secret in rotated.get_data(as_text=True)
 
 
+def test_wordpress_test_event_says_in_the_reader_s_language_what_the_user_may_not_do(client, people, monkeypatch):
+    """WordPress answers users/me for a Contributor: signed in, but may not publish or upload. The page
+    says so in a translated sentence (the catalog has it in Vietnamese), not the adapter's English note."""
+    from bbt_workflow.publishing.wordpress import WordPressAdapter
+
+    class Answer:
+        status_code = 200
+
+    monkeypatch.setattr(WordPressAdapter, "_discover", lambda self: None)
+    monkeypatch.setattr(WordPressAdapter, "_call", lambda self, *a, **kw: (Answer(), {
+        "username": "bbt", "roles": ["contributor"], "capabilities": {"edit_posts": True}}))
+    endpoint, _secret = add_endpoint(people.site, "https://wp.example.vn", kind="wordpress",
+                                     username="bbt", app_password="x y z")
+    headers = bearer(api_token(client, people.admin.username))
+    answer = client.post(f"/api/v1/admin/sites/tinh/endpoints/{endpoint.id}/test", headers=headers, json={}).get_json()
+    assert answer["missing_capabilities"] == ["publish_posts", "upload_files"]
+
+    login(client, people.admin.username)
+    token = csrf_from(client.get("/admin/sites/tinh/endpoints").get_data(as_text=True))
+    html = client.post(f"/admin/sites/tinh/endpoints/{endpoint.id}/test?lang=en",
+                       data={"csrf_token": token}).get_data(as_text=True)
+    assert "Signed in, but this WordPress user may not: publish posts, upload files." in html
+    assert "the user may not" not in html  # the adapter's own note (English whatever the language)
+
+
 def test_deliveries_page_and_replay(client, people, receiver):
     endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
     receiver.fail_next(403, 1)
