@@ -61,6 +61,10 @@ def create_app(config_class=None):
     from .publishing import models as _publishing  # noqa: F401
     from .royalties import models as _royalties  # noqa: F401
 
+    from .request_guards import install_request_guards
+
+    install_request_guards(app)
+
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .auth.views import bp as auth_bp
