@@ -159,6 +159,10 @@ def add_attachment(actor, sub, stream, original_name):
     )
     db.session.add(attachment)
     db.session.flush()
+    if sub.state == wf.PUBLISHED:
+        from .services import record_file_correction
+
+        record_file_correction(actor, sub)
     return attachment
 
 

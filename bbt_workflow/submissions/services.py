@@ -153,6 +153,22 @@ def create_submission(actor, site, data):
     return sub
 
 
+def record_file_correction(actor, sub):
+    """A file added to a published item is a correction like a text edit: a new revision, pushed to
+    the portal as an update (same uri, higher version) carrying the new file."""
+    now = utcnow()
+    sub.revision += 1
+    sub.updated_at = sub.last_activity_at = now
+    _flush_or_conflict(sub)
+    _snapshot(sub, actor)
+    db.session.expire(sub, ["attachments"])  # the document must list the file just added
+    from ..publishing.outbox import after_edit
+
+    after_edit(sub, now)
+    db.session.flush()
+    return sub
+
+
 def create_imported_submission(actor, site, data, *, author, unit, published_at, external_id, portal_url,
                                royalty_settled, authors=None):
     """An item already published on the old portal, brought in as `published` with an

@@ -1,5 +1,6 @@
 """The outbox and relay against a real HTTP receiver on 127.0.0.1 that verifies signatures
 with the `standardwebhooks` package and de-duplicates on webhook-id."""
+import io
 import json
 import time
 from datetime import timedelta
@@ -381,3 +382,23 @@ def test_the_in_process_runner_is_woken_by_the_commit_that_queued_deliveries(app
     finally:
         runner.stop()
         runner._thread.join(5)
+
+
+def test_a_photo_added_to_a_published_item_goes_out_as_an_update(people, endpoint, receiver):
+    """A correction by file: new revision, `article.updated` carrying the feature image, after the publish."""
+    from bbt_workflow.submissions.attachments import add_attachment
+    from tests.functional.test_uploads import png_bytes
+
+    sub = create_approved(people)
+    relay_due_deliveries()
+    db.session.expire_all()
+    assert sub.state == "published" and sub.revision == 1
+    add_attachment(people.approver, sub, io.BytesIO(png_bytes()), "anh-moi.png")
+    db.session.commit()
+    assert sub.revision == 2
+    relay_due_deliveries()
+    seen = [(env["type"], env["data"]["version"]) for _, env in receiver.accepted]
+    assert seen == [("article.published", "1"), ("article.updated", "2")]
+    update = receiver.documents()[-1]
+    assert_valid(update)
+    assert [a["name"] for a in update["associations"]] == ["featureimage"]
