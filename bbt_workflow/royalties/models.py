@@ -13,12 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..domain.royalty_rules import FEE_KINDS
+from ..domain.sheet_workflow import SHEET_STATES
 from ..domain.text_search import fold
 from ..extensions import db
 
 COEFFICIENT = Numeric(8, 4)
 SHARE = Numeric(5, 2)
-SHEET_STATES = ("draft", "checked", "approved", "paid")
 LINE_KINDS = ("royalty", "fee", "adjustment")
 FEE_ROLES = ("editor", "approver", "provider")
 

@@ -73,8 +73,7 @@ def _sheet_page(sheet, payment_form=None, status=200):
         units[sp.unit_name or _("No unit")].append((sp, by_payee[sp.payee_id]))
     grouped = [(name, sorted(units[name], key=lambda pair: pair[0].payee.full_name)) for name in sorted(units)]
     actor = _actor()
-    actions = [a for a, (sources, _target, who) in service.SHEET_ACTIONS.items()
-               if sheet.state in sources and service._may(actor, sheet.site, who)]
+    actions = service.allowed_sheet_actions(actor, sheet)
     today = local_date(utcnow())
     overdue = sum(1 for line, _title, _category in lines if service.is_overdue(line, sheet, today))
     if payment_form is None:

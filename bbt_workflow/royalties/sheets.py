@@ -26,6 +26,7 @@ from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFail
 from ..extensions import db
 from ..permissions import can_account, can_approve, can_read_sheets, can_see_personal_payee_fields
 from ..submissions.models import HistoryEntry, Submission
+from ..domain.sheet_workflow import ACCOUNTANT, APPROVER, SHEET_ACTIONS
 from .grading import price_part
 from .models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
 from .export import CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, export_filename
@@ -36,14 +37,6 @@ STATE_LABELS = {"draft": _l("Draft"), "checked": _l("Checked"), "approved": _l("
 NO_UNIT = "Không thuộc đơn vị"
 FEE_ROLE_LABELS = {"editor": _l("Editing fee"), "approver": _l("Approval fee"), "provider": _l("Information fee")}
 
-# action: (from states, to state, who may)
-SHEET_ACTIONS = {
-    "recompute": ({"draft"}, "draft", "accountant"),
-    "check": ({"draft"}, "checked", "accountant"),
-    "approve": ({"checked"}, "approved", "approver"),
-    "pay": ({"approved"}, "paid", "accountant"),
-    "reopen": ({"checked", "approved"}, "draft", "accountant_or_approver"),
-}
 
 
 def _field_error(field, message, code="validation_failed"):
@@ -90,11 +83,17 @@ def _flush_or_conflict():
 
 
 def _may(actor, site, who):
-    if who == "accountant":
+    if who == ACCOUNTANT:
         return can_account(actor, site)
-    if who == "approver":
+    if who == APPROVER:
         return can_approve(actor, site)
     return can_account(actor, site) or can_approve(actor, site)
+
+
+def allowed_sheet_actions(actor, sheet):
+    """What the actor may do with the sheet now, in table order (for the page's buttons)."""
+    return [name for name, action in SHEET_ACTIONS.items()
+            if sheet.state in action.sources and _may(actor, sheet.site, action.who)]
 
 
 def get_sheet(actor, sheet_id):
@@ -149,7 +148,7 @@ def transition_sheet(actor, sheet, action, version):
     rule = SHEET_ACTIONS.get(action)
     if rule is None:
         raise _field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
-    sources, target, who = rule
+    sources, target, who = rule.sources, rule.target, rule.who
     if not _may(actor, sheet.site, who):
         raise Forbidden(_l("You may not %(action)s this sheet.", action=action), code="not_allowed")
     _check_version(sheet, version)
