@@ -5,7 +5,6 @@ nothing a reader would see has changed.
 """
 import hashlib
 import json
-import re
 from xml.sax.saxutils import escape
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from ..db_types import utcnow
 from ..domain import workflow as wf
 from ..domain.ninjs import vn_time
+from ..domain.xml_text import without_forbidden_xml_characters
 from ..extensions import db
 from ..links import absolute_url
 from ..submissions.models import Submission
@@ -34,13 +34,8 @@ def json_feed(site):
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-# Characters XML 1.0 does not allow at all (escaping cannot help): one in a title would make
-# the whole feed unreadable for every portal, so they are left out.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _x(value):
-    return escape(_NOT_XML.sub("", value or ""), {'"': "&quot;"})
+    return escape(without_forbidden_xml_characters(value), {'"': "&quot;"})
 
 
 def atom_feed(site):

@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..domain.vietnamese_numbers import amount_in_words
+from ..domain.xml_text import without_forbidden_xml_characters
 
 TITLE = "BẢNG KÊ CHI TRẢ NHUẬN BÚT, THÙ LAO"
 SHEET_NAME = "Bảng kê"
@@ -268,9 +269,6 @@ class _SheetWriter:
 
 LETTERS = [""] + [get_column_letter(column) for column in range(1, NCOLS + 1)]
 EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of the 1900 date system (1 March 1900 onwards)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _cell_xml(ref, value, style_id):
     """One <c> element: numbers as numbers, dates as serial days, text inline."""
     if value is None:
@@ -286,7 +284,7 @@ def _cell_xml(ref, value, style_id):
     if isinstance(value, date) and not isinstance(value, datetime):
         return f'<c r="{ref}" s="{style_id}"><v>{(value - EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, str):
-        text = xml_escape(_ILLEGAL_XML.sub("", value))
+        text = xml_escape(without_forbidden_xml_characters(value))
         return f'<c r="{ref}" s="{style_id}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     raise TypeError(f"{ref}: cannot write {type(value).__name__} {value!r}")
 
