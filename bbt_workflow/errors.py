@@ -21,6 +21,11 @@ class ValidationFailed(ServiceError):
     code = "validation_failed"
 
 
+def field_error(field, message, code="validation_failed"):
+    """A ValidationFailed that names the one field it is about (forms put it under that field)."""
+    return ValidationFailed(message, code=code, details={field: [str(message)]})
+
+
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from ..auth.services import check_password_policy
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed, field_error
 from ..extensions import db
 from ..sql_search import contains
 from .models import Category, Membership, PlanTarget, Site, Unit, User
@@ -25,21 +25,17 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _field_error(field, message, code="validation_failed"):
-    return ValidationFailed(message, code=code, details={field: [str(message)]})
-
-
 def _check_code(code, field="code"):
     if not code or not CODE_RE.match(code):
-        raise _field_error(field, _l("Use 1–40 lower-case letters, digits, '-' or '_'."))
+        raise field_error(field, _l("Use 1–40 lower-case letters, digits, '-' or '_'."))
 
 
 def _require_text(value, field, max_len=255):
     value = (value or "").strip()
     if not value:
-        raise _field_error(field, _l("This field is required."))
+        raise field_error(field, _l("This field is required."))
     if len(value) > max_len:
-        raise _field_error(field, _l("At most %(n)s characters.", n=max_len))
+        raise field_error(field, _l("At most %(n)s characters.", n=max_len))
     return value
 
 
@@ -51,7 +47,7 @@ def get_site(code, field=None):
     site = db.session.scalar(select(Site).where(Site.code == code))
     if site is None:
         if field:
-            raise _field_error(field, _l("Unknown site %(code)s.", code=code), code="unknown_site")
+            raise field_error(field, _l("Unknown site %(code)s.", code=code), code="unknown_site")
         raise NotFound(_l("No such site."))
     return site
 
@@ -59,14 +55,14 @@ def get_site(code, field=None):
 def get_unit_by_code(code, field="unit"):
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise _field_error(field, _l("Unknown unit %(code)s.", code=code), code="unknown_unit")
+        raise field_error(field, _l("Unknown unit %(code)s.", code=code), code="unknown_unit")
     return unit
 
 
 def get_user_by_username(username, field="username"):
     user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
     if user is None:
-        raise _field_error(field, _l("Unknown user %(name)s.", name=username), code="unknown_user")
+        raise field_error(field, _l("Unknown user %(name)s.", name=username), code="unknown_user")
     return user
 
 
@@ -109,9 +105,9 @@ def update_unit(actor, unit, *, name=None, active=None):
 
 def _check_site_fields(kind, approval_levels):
     if kind not in SITE_KINDS:
-        raise _field_error("kind", _l("Kind must be portal or component."))
+        raise field_error("kind", _l("Kind must be portal or component."))
     if approval_levels not in APPROVAL_LEVELS:
-        raise _field_error("approval_levels", _l("Approval levels must be 1 or 2."))
+        raise field_error("approval_levels", _l("Approval levels must be 1 or 2."))
 
 
 def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True):
@@ -143,7 +139,7 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
         if parent:
             parent_site = get_site(parent, field="parent")
             if parent_site.id == site.id:
-                raise _field_error("parent", _l("A site cannot be its own parent."))
+                raise field_error("parent", _l("A site cannot be its own parent."))
             site.parent = parent_site
         else:
             site.parent = None
@@ -155,9 +151,9 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
 
 def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
     if not (2000 <= int(year) <= 2100):
-        raise _field_error("year", _l("Year out of range."))
+        raise field_error("year", _l("Year out of range."))
     if plan_items < 0 or royalty_budget < 0:
-        raise _field_error("plan_items", _l("Targets cannot be negative."))
+        raise field_error("plan_items", _l("Targets cannot be negative."))
     target = db.session.scalar(
         select(PlanTarget).where(PlanTarget.site_id == site.id, PlanTarget.year == year)
     )
@@ -200,10 +196,10 @@ def update_category(actor, category, *, name=None, active=None):
 def _normalise_user_fields(username, email, full_name):
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
-        raise _field_error("username", _l("Use 2–64 letters, digits, '.', '-' or '_'."))
+        raise field_error("username", _l("Use 2–64 letters, digits, '.', '-' or '_'."))
     email = (email or "").strip().lower()
     if len(email) > 255 or not EMAIL_RE.match(email):
-        raise _field_error("email", _l("Invalid email address."))
+        raise field_error("email", _l("Invalid email address."))
     full_name = _require_text(full_name, "full_name")
     return username, email, full_name
 
@@ -285,7 +281,7 @@ def _check_roles(roles):
     roles = list(roles or [])
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        raise _field_error("roles", _l("Choose one or more of: %(roles)s.", roles=", ".join(ROLES)))
+        raise field_error("roles", _l("Choose one or more of: %(roles)s.", roles=", ".join(ROLES)))
     return sorted(set(roles))
 
 
@@ -376,7 +372,7 @@ def import_users_csv(actor, data, *, invite=None):
             )
             if row.get("site") or row.get("roles"):
                 if not row.get("site"):
-                    raise _field_error("site", _l("Roles given without a site."))
+                    raise field_error("site", _l("Roles given without a site."))
                 site = get_site(row["site"], field="site")
                 roles = [r.strip() for r in re.split(r"[;|]", row.get("roles", "")) if r.strip()]
                 set_membership(actor, user, site, roles)

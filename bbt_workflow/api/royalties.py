@@ -5,13 +5,13 @@ from flask_login import current_user
 from ..accounts.services import get_site
 from ..db_types import utcnow
 from ..downloads import download_response
-from ..domain.royalty_rules import local_date
+from ..domain.royalty_rules import decimal_text, local_date
 from ..errors import Forbidden
 from ..extensions import db
 from ..permissions import can_review, is_member, requires
 from ..royalties import payees as payee_service
 from ..royalties import sheets as sheet_service
-from ..royalties.grading import _plain, quote_grading
+from ..royalties.grading import quote_grading
 from ..royalties.importing import import_items
 from ..royalties.rates import (
     base_salary_on, fee_rules_on, national_caps_on, regulation_on, site_factor_on, tax_rule_on, unit_value_on,
@@ -57,17 +57,17 @@ def royalty_rates(args):
         "site": site.code, "on": on,
         "regulation": {"code": regulation.code, "name": regulation.name, "source_text": regulation.source_text,
                        "effective_from": regulation.effective_from.isoformat(), "to_verify": regulation.to_verify},
-        "genres": [{"code": g.code, "label": g.label, "min": _plain(g.min_coefficient), "max": _plain(g.max_coefficient),
-                    "default": _plain(g.default_coefficient), "fixed_amount": g.fixed_amount,
-                    "national_cap": _plain(caps[g.cap_group]) if g.cap_group in caps else None}
+        "genres": [{"code": g.code, "label": g.label, "min": decimal_text(g.min_coefficient), "max": decimal_text(g.max_coefficient),
+                    "default": decimal_text(g.default_coefficient), "fixed_amount": g.fixed_amount,
+                    "national_cap": decimal_text(caps[g.cap_group]) if g.cap_group in caps else None}
                    for g in regulation.genres if g.active],
-        "adjustments": [{"code": a.code, "label": a.label, "min": _plain(a.min_factor), "max": _plain(a.max_factor),
-                         "default": _plain(a.default_factor)} for a in regulation.adjustments],
-        "site_factor": _plain(site_factor_on(site, on).factor),
+        "adjustments": [{"code": a.code, "label": a.label, "min": decimal_text(a.min_factor), "max": decimal_text(a.max_factor),
+                         "default": decimal_text(a.default_factor)} for a in regulation.adjustments],
+        "site_factor": decimal_text(site_factor_on(site, on).factor),
         "base_salary": base_salary_on(on).amount, "unit_value": unit_value_on(on),
-        "tax": {"threshold": tax.threshold, "rate_percent": _plain(tax.rate_percent), "source_text": tax.source_text,
+        "tax": {"threshold": tax.threshold, "rate_percent": decimal_text(tax.rate_percent), "source_text": tax.source_text,
                 "to_verify": tax.to_verify},
-        "fees": [{"role": role, "kind": rule.kind, "value": _plain(rule.value)}
+        "fees": [{"role": role, "kind": rule.kind, "value": decimal_text(rule.value)}
                  for role, rule in sorted(fee_rules_on(site, on).items())],
     }
 

@@ -36,6 +36,13 @@ def round_half_up(value):
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def decimal_text(value):
+    """A coefficient, factor or share as people write it: Decimal("1.50") → "1.5", 10 → "10"; None stays None."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
 def local_date(moment):
     """The calendar day of a moment in Vietnam: rates follow the publication day there."""
     if isinstance(moment, datetime):

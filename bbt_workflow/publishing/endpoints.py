@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..domain import webhook_signing
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Forbidden, NotFound, field_error
 from ..extensions import db
 from ..permissions import can_manage_installation
 from .models import ENDPOINT_KINDS, PortalEndpoint
@@ -26,17 +26,13 @@ def _admin(actor):
         raise Forbidden(_l("Only administrators manage portal endpoints."))
 
 
-def _invalid(field, message):
-    return ValidationFailed(message, details={field: [str(message)]})
-
-
 def _check(kind, url, username, app_password):
     if kind not in ENDPOINT_KINDS:
-        raise _invalid("kind", _l("Unknown endpoint kind."))
+        raise field_error("kind", _l("Unknown endpoint kind."))
     if not check_url(url):
-        raise _invalid("url", _l("Give an absolute http:// or https:// URL."))
+        raise field_error("url", _l("Give an absolute http:// or https:// URL."))
     if kind == "wordpress" and not (username and app_password):
-        raise _invalid("username", _l("A WordPress endpoint needs a username and an Application Password."))
+        raise field_error("username", _l("A WordPress endpoint needs a username and an Application Password."))
 
 
 def _wordpress_id(value):
@@ -53,7 +49,7 @@ def _category_map(value):
         return None
     # The ids must be numbers now: the WordPress adapter would fail on every delivery otherwise.
     if not isinstance(value, dict) or not all(isinstance(k, str) and _wordpress_id(v) for k, v in value.items()):
-        raise _invalid("category_map", _l("The category mapping is an object {category code: WordPress category id}."))
+        raise field_error("category_map", _l("The category mapping is an object {category code: WordPress category id}."))
     return {k: _wordpress_id(v) for k, v in value.items()}
 
 
@@ -74,7 +70,7 @@ def create_endpoint(actor, site, *, name, kind, url, active=True, username=None,
     _admin(actor)
     name = (name or "").strip()
     if not name:
-        raise _invalid("name", _l("This field is required."))
+        raise field_error("name", _l("This field is required."))
     url = (url or "").strip()
     _check(kind, url, username, app_password)
     secret = webhook_signing.generate_secret() if kind == "webhook" else None
@@ -92,7 +88,7 @@ def update_endpoint(actor, endpoint, **changes):
     if "name" in changes:
         name = (changes["name"] or "").strip()
         if not name:
-            raise _invalid("name", _l("This field is required."))
+            raise field_error("name", _l("This field is required."))
         endpoint.name = name[:255]
     if "url" in changes:
         endpoint.url = (changes["url"] or "").strip()
@@ -115,7 +111,7 @@ def rotate_secret(actor, endpoint, overlap=ROTATION_OVERLAP):
     """A new secret; the old one stays valid for `overlap` (both signatures are sent). Returns the new secret."""
     _admin(actor)
     if endpoint.kind != "webhook":
-        raise _invalid("kind", _l("Only webhook endpoints have a secret."))
+        raise field_error("kind", _l("Only webhook endpoints have a secret."))
     now = utcnow()
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_valid_until = now + overlap

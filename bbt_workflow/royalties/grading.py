@@ -13,7 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..db_types import utcnow
-from ..domain.royalty_rules import Range, RuleError, check_coefficient, item_amount, local_date, split_by_shares
+from ..domain.royalty_rules import (
+    Range, RuleError, check_coefficient, decimal_text, item_amount, local_date, split_by_shares,
+)
 from ..errors import ValidationFailed
 from ..extensions import db
 from .models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
@@ -88,8 +90,8 @@ def read_grading(site, data, on):
         except RuleError:
             raise _invalid(_l("Part %(n)s: the coefficient of %(genre)s must be between %(low)s and %(high)s "
                               "(national cap %(cap)s).", n=number, genre=genre.label,
-                              low=_plain(genre.min_coefficient), high=_plain(genre.max_coefficient),
-                              cap=_plain(caps.get(genre.cap_group, "–"))))
+                              low=decimal_text(genre.min_coefficient), high=decimal_text(genre.max_coefficient),
+                              cap=decimal_text(caps.get(genre.cap_group)) or "–"))
         factors, seen = [], set()
         if not isinstance(part.get("factors") or [], list):
             raise _invalid(_l("Part %(n)s: the adjustments must be a list.", n=number))
@@ -106,8 +108,8 @@ def read_grading(site, data, on):
             _check_places(value, number)
             if not Decimal(adjustment.min_factor) <= value <= Decimal(adjustment.max_factor):
                 raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
-                                  label=adjustment.label, low=_plain(adjustment.min_factor),
-                                  high=_plain(adjustment.max_factor)))
+                                  label=adjustment.label, low=decimal_text(adjustment.min_factor),
+                                  high=decimal_text(adjustment.max_factor)))
             reason = factor.get("reason") or ""
             reason = reason.strip() if isinstance(reason, str) else ""
             if not reason:
@@ -134,7 +136,7 @@ def read_grading(site, data, on):
         total = sum(share for _, share in payees)
         if total != 100:
             raise _invalid(_l("Part %(n)s: the shares must add up to 100 (now %(total)s).", n=number,
-                              total=_plain(total)))
+                              total=decimal_text(total)))
         result.parts.append(PartInput(genre, coefficient, factors, payees))
     if data.get("provider"):
         if not isinstance(data["provider"], dict):
@@ -151,13 +153,6 @@ def _check_places(value, number):
     sheet differently, so it is refused rather than rounded silently."""
     if value.normalize().as_tuple().exponent < -COEFFICIENT.scale:
         raise _invalid(_l("Part %(n)s: coefficients and adjustments have at most four decimals.", n=number))
-
-
-def _plain(value):
-    """1.50 → 1.5 for messages."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def store_grading(actor, sub, graded, action):
@@ -255,11 +250,11 @@ def grading_view(sub, viewer=None):
         amounts, total = [None] * len(grading.parts), None
     return {
         "parts": [
-            {"genre": p.genre_code, "coefficient": _plain(Decimal(p.coefficient)),
-             "factors": [{"code": f.code, "value": _plain(Decimal(f.value)), "reason": f.reason} for f in p.factors],
+            {"genre": p.genre_code, "coefficient": decimal_text(Decimal(p.coefficient)),
+             "factors": [{"code": f.code, "value": decimal_text(Decimal(f.value)), "reason": f.reason} for f in p.factors],
              "payees": [{"payee": {"id": gp.payee.id, "full_name": gp.payee.full_name,
                                    "pen_name": gp.payee.pen_name},
-                         "share": _plain(Decimal(gp.share))} for gp in p.payees],
+                         "share": decimal_text(Decimal(gp.share))} for gp in p.payees],
              "amount": amount}
             for p, amount in zip(grading.parts, amounts)
         ],
@@ -276,11 +271,11 @@ def quote_grading(site, data, on):
     ], on)
     return {
         "on": on.isoformat(), "unit_value": priced["unit_value"],
-        "site_factor": _plain(priced["site_factor"]) if priced["site_factor"] is not None else None,
+        "site_factor": decimal_text(priced["site_factor"]) if priced["site_factor"] is not None else None,
         "regulation": graded.regulation.source_text or graded.regulation.name,
         "parts": [
             {"genre": part.genre.code, "amount": p["amount"],
-             "payees": [{"payee_id": payee.id, "full_name": payee.full_name, "share": _plain(share), "amount": line}
+             "payees": [{"payee_id": payee.id, "full_name": payee.full_name, "share": decimal_text(share), "amount": line}
                         for payee, share, line in p["lines"]]}
             for part, p in zip(graded.parts, priced["parts"])
         ],

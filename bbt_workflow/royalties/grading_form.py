@@ -16,10 +16,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..domain.royalty_rules import split_by_shares
+from ..domain.royalty_rules import decimal_text, split_by_shares
 from ..errors import ServiceError
 from ..extensions import db
-from .grading import _plain, current_grading, grading_day, grading_view
+from .grading import current_grading, grading_day, grading_view
 from .rates import regulation_on
 
 MAX_PARTS = 20
@@ -136,10 +136,10 @@ def state_from_grading(grading):
     parts = []
     for part in grading.parts:
         parts.append(PartState(
-            genre=part.genre_code, coefficient=_plain(Decimal(part.coefficient)),
-            factors={f.code: FactorRow(True, _plain(Decimal(f.value)), f.reason) for f in part.factors},
+            genre=part.genre_code, coefficient=decimal_text(Decimal(part.coefficient)),
+            factors={f.code: FactorRow(True, decimal_text(Decimal(f.value)), f.reason) for f in part.factors},
             payees=[PayeeRow(payee_id=str(gp.payee_id), label=_payee_label(gp.payee),
-                             share=_plain(Decimal(gp.share))) for gp in part.payees]))
+                             share=decimal_text(Decimal(gp.share))) for gp in part.payees]))
     state = GradingState(parts=parts)
     if grading.provider is not None:
         state.provider_name = grading.provider.full_name
@@ -158,7 +158,7 @@ def blank_part(regulation, content_type=None):
     genre = _genre(regulation, DEFAULT_GENRE.get(content_type)) or next((g for g in regulation.genres if g.active), None)
     if genre is None:
         return PartState()
-    return PartState(genre=genre.code, coefficient=_plain(Decimal(genre.default_coefficient)))
+    return PartState(genre=genre.code, coefficient=decimal_text(Decimal(genre.default_coefficient)))
 
 
 def default_state(sub, regulation):
@@ -169,7 +169,7 @@ def default_state(sub, regulation):
     if ids:
         users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     for author in sub.authors:
-        share = _plain(Decimal(author.share))
+        share = decimal_text(Decimal(author.share))
         if author.user_id and author.user_id in users:
             user = users[author.user_id]
             part.payees.append(PayeeRow(username=user.username, label=user.full_name, share=share))
@@ -202,11 +202,11 @@ def form_context(sub, state=None, error=None, *, add_part=False):
     genres = [g for g in regulation.genres if g.active]
     return {
         "missing": None, "on": on, "error": error, "state": state, "regulation": regulation,
-        "genres": [{"code": g.code, "label": g.label, "min": _plain(Decimal(g.min_coefficient)),
-                    "max": _plain(Decimal(g.max_coefficient)), "default": _plain(Decimal(g.default_coefficient)),
+        "genres": [{"code": g.code, "label": g.label, "min": decimal_text(Decimal(g.min_coefficient)),
+                    "max": decimal_text(Decimal(g.max_coefficient)), "default": decimal_text(Decimal(g.default_coefficient)),
                     "fixed_amount": g.fixed_amount} for g in genres],
-        "adjustments": [{"code": a.code, "label": a.label, "min": _plain(Decimal(a.min_factor)),
-                         "max": _plain(Decimal(a.max_factor)), "default": _plain(Decimal(a.default_factor))}
+        "adjustments": [{"code": a.code, "label": a.label, "min": decimal_text(Decimal(a.min_factor)),
+                         "max": decimal_text(Decimal(a.max_factor)), "default": decimal_text(Decimal(a.default_factor))}
                         for a in regulation.adjustments],
     }
 

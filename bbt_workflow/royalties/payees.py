@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Forbidden, NotFound, field_error
 from ..extensions import db
 from ..permissions import can_see_personal_payee_fields
 from ..domain.text_search import fold
@@ -35,10 +35,6 @@ def sync_payee_with_user(user):
     payee.full_name, payee.pen_name, payee.unit_id = user.full_name, user.pen_name, user.unit_id
 
 
-def _field_error(field, message):
-    return ValidationFailed(message, details={field: [str(message)]})
-
-
 def resolve_payee(ref, *, field="payees"):
     """A payee reference from a grading or an import (API.md):
     {"payee_id"}, {"username"} for a user, or {"name", "pen_name"} for an outsider
@@ -50,19 +46,19 @@ def resolve_payee(ref, *, field="payees"):
         digits = str(payee_id) if isinstance(payee_id, (int, str)) and not isinstance(payee_id, bool) else ""
         payee = db.session.get(Payee, int(digits)) if digits.isdecimal() and int(digits) < 2 ** 31 else None
         if payee is None:
-            raise _field_error(field, _l("Unknown payee %(id)s.", id=str(payee_id)[:20]))
+            raise field_error(field, _l("Unknown payee %(id)s.", id=str(payee_id)[:20]))
         return payee
     if ref.get("username"):
         user = db.session.scalar(select(User).where(User.username == str(ref["username"]).strip().lower()))
         if user is None:
-            raise _field_error(field, _l("Unknown user %(name)s.", name=str(ref["username"])[:64]))
+            raise field_error(field, _l("Unknown user %(name)s.", name=str(ref["username"])[:64]))
         return payee_for_user(user)
     name, pen_name = ref.get("name") or "", ref.get("pen_name") or ""
     if not isinstance(name, str) or not isinstance(pen_name, str):
-        raise _field_error(field, _l("A payee's name and pen name must be text."))
+        raise field_error(field, _l("A payee's name and pen name must be text."))
     name = name.strip()
     if not name:
-        raise _field_error(field, _l("Each payee needs a payee id, a username or a name."))
+        raise field_error(field, _l("Each payee needs a payee id, a username or a name."))
     pen_name = pen_name.strip()[:255] or None
     payee = db.session.scalar(
         select(Payee).where(Payee.user_id.is_(None), Payee.full_name == name[:255],
@@ -82,9 +78,9 @@ def _check_commitment_years(years):
         try:
             year = int(year)
         except (TypeError, ValueError):
-            raise _field_error("commitment_years", _l("Years must be whole numbers."))
+            raise field_error("commitment_years", _l("Years must be whole numbers."))
         if not 2000 <= year <= 2100:
-            raise _field_error("commitment_years", _l("Years must be between 2000 and 2100."))
+            raise field_error("commitment_years", _l("Years must be between 2000 and 2100."))
         clean.add(year)
     return sorted(clean)
 
@@ -95,7 +91,7 @@ def _apply(payee, data):
     if "full_name" in data:
         name = (data["full_name"] or "").strip()
         if not name:
-            raise _field_error("full_name", _l("This field is required."))
+            raise field_error("full_name", _l("This field is required."))
         payee.full_name = name[:255]
     if "pen_name" in data:
         payee.pen_name = (data["pen_name"] or "").strip()[:255] or None
@@ -106,9 +102,9 @@ def _apply(payee, data):
             value = (data[name] or "").strip() or None
             limit = Payee.__table__.c[name].type.length
             if value and len(value) > limit:
-                raise _field_error(name, _l("At most %(n)s characters.", n=limit))
+                raise field_error(name, _l("At most %(n)s characters.", n=limit))
             if value and name in ("tax_code", "id_number") and not value.isdigit():
-                raise _field_error(name, _l("Digits only."))
+                raise field_error(name, _l("Digits only."))
             setattr(payee, name, value)
     if "labour_contract" in data:
         payee.labour_contract = bool(data["labour_contract"])
@@ -140,7 +136,7 @@ def update_payee(actor, payee, data):
                    "unit": payee.unit.code if payee.unit else None}
         for name in ("full_name", "pen_name", "unit"):
             if name in data and (data[name] or None) != current[name]:
-                raise _field_error(name, _l("This payee is a user: change the name and unit in the user's account."))
+                raise field_error(name, _l("This payee is a user: change the name and unit in the user's account."))
         data = {k: v for k, v in data.items() if k not in current}
     _apply(payee, data)
     payee.updated_at = func.now()

@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Site
-from ..domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table
-from ..errors import Forbidden, ValidationFailed
+from ..domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
+from ..errors import Forbidden, field_error
 from ..extensions import db
 from ..permissions import can_manage_installation
 from .models import (
@@ -38,22 +38,18 @@ def _require_admin(actor):
         raise Forbidden(_l("Only administrators manage royalty rules."))
 
 
-def _error(field, message):
-    return ValidationFailed(message, details={field: [str(message)]})
-
-
 def _decimal(data, field, *, required=True, places=4):
     raw = data.get(field)
     if raw is None or str(raw).strip() == "":
         if required:
-            raise _error(field, _l("This field is required."))
+            raise field_error(field, _l("This field is required."))
         return None
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
-        raise _error(field, _l("Enter a number, e.g. 1.5."))
+        raise field_error(field, _l("Enter a number, e.g. 1.5."))
     if not value.is_finite() or value.as_tuple().exponent < -places:
-        raise _error(field, _l("Enter a number with at most %(n)s decimals.", n=places))
+        raise field_error(field, _l("Enter a number with at most %(n)s decimals.", n=places))
     return value
 
 
@@ -61,31 +57,31 @@ def _whole(data, field, *, required=True):
     raw = data.get(field)
     if raw is None or str(raw).strip() == "":
         if required:
-            raise _error(field, _l("This field is required."))
+            raise field_error(field, _l("This field is required."))
         return None
     text = str(raw).strip().replace(".", "").replace(",", "").replace(" ", "")
     if not re.fullmatch(r"\d{1,15}", text):
-        raise _error(field, _l("Enter a whole number of đồng."))
+        raise field_error(field, _l("Enter a whole number of đồng."))
     return int(text)
 
 
 def _text(data, field, limit, *, required=False):
     value = (data.get(field) or "").strip()
     if required and not value:
-        raise _error(field, _l("This field is required."))
+        raise field_error(field, _l("This field is required."))
     if len(value) > limit:
-        raise _error(field, _l("At most %(n)s characters.", n=limit))
+        raise field_error(field, _l("At most %(n)s characters.", n=limit))
     return value
 
 
 def _period(data):
     start, end = data.get("effective_from"), data.get("effective_to")
     if not isinstance(start, date):
-        raise _error("effective_from", _l("This field is required."))
+        raise field_error("effective_from", _l("This field is required."))
     if end is not None and not isinstance(end, date):
         end = None
     if end is not None and end < start:
-        raise _error("effective_to", _l("The end must be on or after the start."))
+        raise field_error("effective_to", _l("The end must be on or after the start."))
     return start, end
 
 
@@ -95,15 +91,15 @@ def _check_periods(rows, row, start, end):
         if other is row or (row.id is not None and other.id == row.id):
             continue
         if other.effective_from == start:
-            raise _error("effective_from", _l("Another row of the same kind already starts on %(day)s.",
+            raise field_error("effective_from", _l("Another row of the same kind already starts on %(day)s.",
                                               day=start.strftime("%d/%m/%Y")))
         first, second = (other, None) if other.effective_from < start else (None, other)
         if first is not None and first.effective_to is not None and first.effective_to >= start:
-            raise _error("effective_from", _l("The period overlaps the row from %(day)s, which ends on %(end)s.",
+            raise field_error("effective_from", _l("The period overlaps the row from %(day)s, which ends on %(end)s.",
                                               day=first.effective_from.strftime("%d/%m/%Y"),
                                               end=first.effective_to.strftime("%d/%m/%Y")))
         if second is not None and end is not None and end >= second.effective_from:
-            raise _error("effective_to", _l("The period overlaps the row from %(day)s: end this one before it.",
+            raise field_error("effective_to", _l("The period overlaps the row from %(day)s: end this one before it.",
                                             day=second.effective_from.strftime("%d/%m/%Y")))
 
 
@@ -124,7 +120,7 @@ def _site(code, field="site"):
         return None
     site = db.session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise _error(field, _l("Unknown site %(code)s.", code=str(code)[:60]))
+        raise field_error(field, _l("Unknown site %(code)s.", code=str(code)[:60]))
     return site
 
 
@@ -159,17 +155,13 @@ def _check_table(regulation, genres):
         when = day.strftime("%d/%m/%Y")
         cap = caps.get(genre.cap_group)
         if cap is None:
-            raise _error("cap_group", _l("Genre %(code)s: no national cap of the group %(group)s is in force on "
+            raise field_error("cap_group", _l("Genre %(code)s: no national cap of the group %(group)s is in force on "
                                          "%(day)s.", code=genre.code, group=genre.cap_group, day=when))
         if Decimal(genre.max_coefficient) > cap:
-            raise _error("max_coefficient", _l(
+            raise field_error("max_coefficient", _l(
                 "Genre %(code)s: the maximum %(max)s exceeds the national cap %(cap)s in force on %(day)s.",
-                code=genre.code, max=_plain(genre.max_coefficient), cap=_plain(cap), day=when))
-        raise _error("default_coefficient", _l("The default must be between the minimum and the maximum."))
-
-
-def _plain(value):
-    return format(Decimal(value).normalize(), "f")
+                code=genre.code, max=decimal_text(genre.max_coefficient), cap=decimal_text(cap), day=when))
+        raise field_error("default_coefficient", _l("The default must be between the minimum and the maximum."))
 
 
 def save_regulation(actor, regulation, data):
@@ -180,9 +172,9 @@ def save_regulation(actor, regulation, data):
         regulation = Regulation()
         code = _text(data, "code", 60, required=True).lower()
         if not REGULATION_CODE.match(code):
-            raise _error("code", _l("Use lowercase letters, digits, - and _ only."))
+            raise field_error("code", _l("Use lowercase letters, digits, - and _ only."))
         if db.session.scalar(select(Regulation.id).where(Regulation.code == code)):
-            raise _error("code", _l("This code is already used."))
+            raise field_error("code", _l("This code is already used."))
         regulation.code = code
     regulation.name = _text(data, "name", 255, required=True)
     if "site" in data:
@@ -195,7 +187,7 @@ def save_regulation(actor, regulation, data):
     if creating and data.get("copy_from"):
         source = db.session.scalar(select(Regulation).where(Regulation.code == data["copy_from"]))
         if source is None:
-            raise _error("copy_from", _l("Unknown regulation %(code)s.", code=str(data["copy_from"])[:60]))
+            raise field_error("copy_from", _l("Unknown regulation %(code)s.", code=str(data["copy_from"])[:60]))
         regulation.genres = [Genre(code=g.code, label=g.label, min_coefficient=g.min_coefficient,
                                    max_coefficient=g.max_coefficient, default_coefficient=g.default_coefficient,
                                    fixed_amount=g.fixed_amount, cap_group=g.cap_group, position=g.position,
@@ -216,23 +208,23 @@ def save_genre(actor, regulation, genre, data):
     if creating:
         code = _text(data, "code", 60, required=True).lower()
         if not CODE.match(code):
-            raise _error("code", _l("Use lowercase letters, digits and _ only."))
+            raise field_error("code", _l("Use lowercase letters, digits and _ only."))
         if any(g.code == code for g in regulation.genres):
-            raise _error("code", _l("This code is already used."))
+            raise field_error("code", _l("This code is already used."))
         genre = Genre(code=code)
     low, high = _decimal(data, "min_coefficient"), _decimal(data, "max_coefficient")
     default = _decimal(data, "default_coefficient")
     if low <= 0:
-        raise _error("min_coefficient", _l("Must be above 0."))
+        raise field_error("min_coefficient", _l("Must be above 0."))
     if high < low or high > MAX_COEFFICIENT:
-        raise _error("max_coefficient", _l("Must be at least the minimum."))
+        raise field_error("max_coefficient", _l("Must be at least the minimum."))
     if not low <= default <= high:
-        raise _error("default_coefficient", _l("The default must be between the minimum and the maximum."))
+        raise field_error("default_coefficient", _l("The default must be between the minimum and the maximum."))
     fixed = _whole(data, "fixed_amount", required=False)
     cap_group = _text(data, "cap_group", 40, required=True)
     known = set(db.session.scalars(select(NationalCap.cap_group).distinct()))
     if cap_group not in known:
-        raise _error("cap_group", _l("Unknown national cap group %(group)s.", group=cap_group))
+        raise field_error("cap_group", _l("Unknown national cap group %(group)s.", group=cap_group))
     genre.label = _text(data, "label", 255, required=True)
     genre.min_coefficient, genre.max_coefficient, genre.default_coefficient = low, high, default
     genre.fixed_amount, genre.cap_group = fixed, cap_group
@@ -250,18 +242,18 @@ def save_adjustment(actor, regulation, adjustment, data):
     if adjustment is None:
         code = _text(data, "code", 60, required=True).lower()
         if not CODE.match(code):
-            raise _error("code", _l("Use lowercase letters, digits and _ only."))
+            raise field_error("code", _l("Use lowercase letters, digits and _ only."))
         if any(a.code == code for a in regulation.adjustments):
-            raise _error("code", _l("This code is already used."))
+            raise field_error("code", _l("This code is already used."))
         adjustment = AdjustmentType(code=code)
     low, high = _decimal(data, "min_factor"), _decimal(data, "max_factor")
     default = _decimal(data, "default_factor")
     if low <= 0:
-        raise _error("min_factor", _l("Must be above 0."))
+        raise field_error("min_factor", _l("Must be above 0."))
     if high < low or high > MAX_COEFFICIENT:
-        raise _error("max_factor", _l("Must be at least the minimum."))
+        raise field_error("max_factor", _l("Must be at least the minimum."))
     if not low <= default <= high:
-        raise _error("default_factor", _l("The default must be between the minimum and the maximum."))
+        raise field_error("default_factor", _l("The default must be between the minimum and the maximum."))
     adjustment.label = _text(data, "label", 255, required=True)
     adjustment.min_factor, adjustment.max_factor, adjustment.default_factor = low, high, default
     adjustment.position = _position(data, adjustment, regulation.adjustments)
@@ -279,10 +271,10 @@ def save_national_cap(actor, cap, data):
     cap = cap or NationalCap()
     group = _text(data, "cap_group", 40, required=True)
     if not CODE.match(group):
-        raise _error("cap_group", _l("Use lowercase letters, digits and _ only."))
+        raise field_error("cap_group", _l("Use lowercase letters, digits and _ only."))
     value = _decimal(data, "max_coefficient")
     if not Decimal(0) < value <= MAX_COEFFICIENT:
-        raise _error("max_coefficient", _l("Must be above 0."))
+        raise field_error("max_coefficient", _l("Must be above 0."))
     start, end = _period(data)
     _check_periods(_same_key(NationalCap, NationalCap.cap_group == group), cap, start, end)
     cap.cap_group, cap.label, cap.max_coefficient = group, _text(data, "label", 255, required=True), value
@@ -299,7 +291,7 @@ def save_national_cap(actor, cap, data):
         for genre in regulation.genres:
             if genre.cap_group == group and genre.fixed_amount is None and Decimal(genre.max_coefficient) > value:
                 if national_caps_on(day).get(group) == value:
-                    raise _error("max_coefficient", _l(
+                    raise field_error("max_coefficient", _l(
                         "%(regulation)s allows up to %(max)s for %(genre)s: above this cap.",
                         regulation=regulation.source_text or regulation.name, max=genre.max_coefficient.normalize(),
                         genre=genre.label))
@@ -313,12 +305,12 @@ def save_site_factor(actor, row, data):
     site = _site(data.get("site"))
     kind = (data.get("site_kind") or "").strip() or None
     if (site is None) == (kind is None):
-        raise _error("site", _l("Choose either a site or a kind of site."))
+        raise field_error("site", _l("Choose either a site or a kind of site."))
     if kind is not None and kind not in SITE_KINDS:
-        raise _error("site_kind", _l("Unknown kind of site."))
+        raise field_error("site_kind", _l("Unknown kind of site."))
     factor = _decimal(data, "factor")
     if not Decimal(0) < factor <= 10:
-        raise _error("factor", _l("Must be above 0 and at most 10."))
+        raise field_error("factor", _l("Must be above 0 and at most 10."))
     start, end = _period(data)
     key = SiteFactor.site_id == site.id if site else SiteFactor.site_kind == kind
     _check_periods(_same_key(SiteFactor, key), row, start, end)
@@ -334,7 +326,7 @@ def save_base_salary(actor, row, data):
     row = row or BaseSalary()
     amount = _whole(data, "amount")
     if amount <= 0:
-        raise _error("amount", _l("Must be above 0."))
+        raise field_error("amount", _l("Must be above 0."))
     start, end = _period(data)
     _check_periods(_same_key(BaseSalary), row, start, end)
     row.amount = amount
@@ -350,7 +342,7 @@ def save_tax_rule(actor, row, data):
     threshold = _whole(data, "threshold")
     rate = _decimal(data, "rate_percent", places=2)
     if not Decimal(0) <= rate <= 100:
-        raise _error("rate_percent", _l("Must be between 0 and 100."))
+        raise field_error("rate_percent", _l("Must be between 0 and 100."))
     start, end = _period(data)
     _check_periods(_same_key(TaxRule), row, start, end)
     row.threshold, row.rate_percent = threshold, rate
@@ -366,15 +358,15 @@ def save_fee_rule(actor, row, data):
     row = row or FeeRule()
     site = _site(data.get("site"))
     if site is None:
-        raise _error("site", _l("This field is required."))
+        raise field_error("site", _l("This field is required."))
     role, kind = data.get("role"), data.get("kind")
     if role not in FEE_ROLES:
-        raise _error("role", _l("Choose editor, approver or provider."))
+        raise field_error("role", _l("Choose editor, approver or provider."))
     if kind not in FEE_KINDS:
-        raise _error("kind", _l("Choose percent or coefficient."))
+        raise field_error("kind", _l("Choose percent or coefficient."))
     value = _decimal(data, "value")
     if value < 0 or (kind == FEE_PERCENT and value > 100) or value > MAX_COEFFICIENT:
-        raise _error("value", _l("A percent is between 0 and 100; a coefficient is 0 or more."))
+        raise field_error("value", _l("A percent is between 0 and 100; a coefficient is 0 or more."))
     start, end = _period(data)
     _check_periods(_same_key(FeeRule, FeeRule.site_id == site.id, FeeRule.role == role), row, start, end)
     row.site_id, row.role, row.kind, row.value = site.id, role, kind, value

@@ -19,10 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db_types import utcnow
 from ..domain.royalty_rules import (
-    PAYMENT_DEADLINE_DAYS, VIETNAM, fee_amount, local_date, split_by_shares, withholding_tax,
+    PAYMENT_DEADLINE_DAYS, VIETNAM, decimal_text, fee_amount, local_date, split_by_shares, withholding_tax,
 )
 from ..domain.workflow import PUBLISHED
-from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed, field_error
 from ..extensions import db
 from ..permissions import can_account, can_approve, can_read_sheets, can_see_personal_payee_fields
 from ..submissions.models import HistoryEntry, Submission
@@ -38,20 +38,15 @@ NO_UNIT = "Không thuộc đơn vị"
 FEE_ROLE_LABELS = {"editor": _l("Editing fee"), "approver": _l("Approval fee"), "provider": _l("Information fee")}
 
 
-
-def _field_error(field, message, code="validation_failed"):
-    return ValidationFailed(message, code=code, details={field: [str(message)]})
-
-
 def parse_period(period):
     """"YYYY-MM" → (first day, last day)."""
     try:
         year, month = (int(x) for x in str(period).split("-"))
         start = date(year, month, 1)
     except (TypeError, ValueError):
-        raise _field_error("period", _l("The period must be a month, YYYY-MM."), "invalid_period")
+        raise field_error("period", _l("The period must be a month, YYYY-MM."), "invalid_period")
     if not 2000 <= year <= 2100:
-        raise _field_error("period", _l("The period must be a month, YYYY-MM."), "invalid_period")
+        raise field_error("period", _l("The period must be a month, YYYY-MM."), "invalid_period")
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return start, end
 
@@ -147,7 +142,7 @@ def update_sheet(actor, sheet, version, payment_date):
 def transition_sheet(actor, sheet, action, version):
     rule = SHEET_ACTIONS.get(action)
     if rule is None:
-        raise _field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
+        raise field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
     sources, target, who = rule.sources, rule.target, rule.who
     if not _may(actor, sheet.site, who):
         raise Forbidden(_l("You may not %(action)s this sheet.", action=action), code="not_allowed")
@@ -542,9 +537,9 @@ def sheet_view(sheet, viewer):
             "id": line.id, "kind": line.kind, "payee": {"id": line.payee_id, "full_name": names[line.payee_id].full_name},
             "submission_id": line.submission_id, "title": title, "genre": line.genre_code,
             "genre_label": line.genre_label, "fee_role": line.fee_role,
-            "coefficient": _plain(line.coefficient), "unit_value": line.unit_value,
-            "site_factor": _plain(line.site_factor), "factors": json.loads(line.factors_json or "[]"),
-            "share": _plain(line.share), "amount": line.amount, "published_at": line.published_at,
+            "coefficient": decimal_text(line.coefficient), "unit_value": line.unit_value,
+            "site_factor": decimal_text(line.site_factor), "factors": json.loads(line.factors_json or "[]"),
+            "share": decimal_text(line.share), "amount": line.amount, "published_at": line.published_at,
             "adjustment_of": line.adjustment_of_id, "overdue": is_overdue(line, sheet, today),
         } for line, title, _category in lines],
         "payees": [{"payee": person(p.payee), "unit": p.unit_name, "gross": p.gross, "tax": p.tax, "net": p.net,
@@ -552,12 +547,6 @@ def sheet_view(sheet, viewer):
         "totals": {"gross": sheet.gross, "tax": sheet.tax, "net": sheet.net},
         "checked_at": sheet.checked_at, "approved_at": sheet.approved_at, "paid_at": sheet.paid_at,
     }
-
-
-def _plain(value):
-    if value is None:
-        return None
-    return format(Decimal(value).normalize(), "f")
 
 
 def sheet_document(sheet, viewer):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ..accounts.models import Site, Unit
-from ..domain.royalty_rules import unit_value
+from ..domain.royalty_rules import decimal_text, unit_value
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import Form, show_service_error, submit_and_flash
@@ -27,6 +27,13 @@ bp = Blueprint("royalty_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
 
 
+def _shown(value):
+    """A rule value as a form or a list shows it: decimals without trailing zeros, nothing for None."""
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    return "" if value is None else str(value)
+
+
 @bp.app_context_processor
 def _payee_link():
     """base.html shows "Payees" to those who may open the page."""
@@ -40,14 +47,6 @@ def _actor():
 def _paginate(stmt):
     return db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
                        max_per_page=PER_PAGE, error_out=False)
-
-
-def _plain(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def _vnd(value):
@@ -81,7 +80,7 @@ class Kind:
                 field.data = row.site.code if getattr(row, "site", None) else ""
             elif hasattr(row, name):
                 value = getattr(row, name)
-                field.data = value if field.type in ("DateField", "BooleanField", "IntegerField") else _plain(value)
+                field.data = value if field.type in ("DateField", "BooleanField", "IntegerField") else _shown(value)
 
 
 def _site_name(row):
@@ -95,20 +94,20 @@ KINDS = {
         (_l("Genres"), lambda r: str(len(r.genres)))], (Regulation.effective_from.desc(), Regulation.id)),
     "caps": Kind(NationalCap, NationalCapForm, rules_admin.save_national_cap, _l("National caps"), [
         (_l("Group code"), lambda r: r.cap_group), (_l("Genres"), lambda r: r.label),
-        (_l("Maximum coefficient"), lambda r: _plain(r.max_coefficient))],
+        (_l("Maximum coefficient"), lambda r: _shown(r.max_coefficient))],
         (NationalCap.cap_group, NationalCap.effective_from)),
     "site-factors": Kind(SiteFactor, SiteFactorForm, rules_admin.save_site_factor, _l("Site factors"), [
         (_l("Applies to"), lambda r: r.site.name if r.site else _("Every site of kind: %(kind)s", kind=_kind_label(r.site_kind))),
-        (_l("Factor"), lambda r: _plain(r.factor))], (SiteFactor.site_id, SiteFactor.site_kind, SiteFactor.effective_from)),
+        (_l("Factor"), lambda r: _shown(r.factor))], (SiteFactor.site_id, SiteFactor.site_kind, SiteFactor.effective_from)),
     "base-salaries": Kind(BaseSalary, BaseSalaryForm, rules_admin.save_base_salary, _l("Base salary"), [
         (_l("Base salary (VND per month)"), lambda r: _vnd(r.amount)),
         (_l("Unit value (10%)"), lambda r: _vnd(unit_value(r.amount)))], (BaseSalary.effective_from,)),
     "tax-rules": Kind(TaxRule, TaxRuleForm, rules_admin.save_tax_rule, _l("Tax rules"), [
         (_l("Threshold per payment (VND)"), lambda r: _vnd(r.threshold)),
-        (_l("Rate (%)"), lambda r: _plain(r.rate_percent))], (TaxRule.effective_from,)),
+        (_l("Rate (%)"), lambda r: _shown(r.rate_percent))], (TaxRule.effective_from,)),
     "fee-rules": Kind(FeeRule, FeeRuleForm, rules_admin.save_fee_rule, _l("Fee rules"), [
         (_l("Site"), _site_name), (_l("Role"), lambda r: str(FEE_ROLE_LABELS.get(r.role, r.role))),
-        (_l("Kind"), lambda r: str(FEE_KIND_LABELS.get(r.kind, r.kind))), (_l("Value"), lambda r: _plain(r.value))],
+        (_l("Kind"), lambda r: str(FEE_KIND_LABELS.get(r.kind, r.kind))), (_l("Value"), lambda r: _shown(r.value))],
         (FeeRule.site_id, FeeRule.role, FeeRule.effective_from)),
 }
 
@@ -198,7 +197,7 @@ def rule_confirm(kind, row_id):
 @requires("admin")
 def regulation(row_id):
     row = db.get_or_404(Regulation, row_id)
-    return render_template("royalties/admin_regulation.html", regulation=row, plain=_plain)
+    return render_template("royalties/admin_regulation.html", regulation=row, plain=_shown)
 
 
 def _cap_groups():
@@ -219,7 +218,7 @@ def genre_form(regulation_id=None, genre_id=None):
         if request.method == "GET":
             for name in ("code", "label", "min_coefficient", "max_coefficient", "default_coefficient",
                          "fixed_amount", "cap_group"):
-                form[name].data = _plain(getattr(genre, name))
+                form[name].data = _shown(getattr(genre, name))
             form.position.data, form.active.data = genre.position, genre.active
     return _save_child(form, lambda data: rules_admin.save_genre(_actor(), regulation, genre, data), regulation,
                        _("Edit genre") if genre else _("New genre"))
@@ -236,7 +235,7 @@ def adjustment_form(regulation_id=None, adjustment_id=None):
         form.code.render_kw = {"readonly": True}
         if request.method == "GET":
             for name in ("code", "label", "min_factor", "max_factor", "default_factor"):
-                form[name].data = _plain(getattr(adjustment, name))
+                form[name].data = _shown(getattr(adjustment, name))
             form.position.data = adjustment.position
     return _save_child(form, lambda data: rules_admin.save_adjustment(_actor(), regulation, adjustment, data),
                        regulation, _("Edit adjustment") if adjustment else _("New adjustment"))

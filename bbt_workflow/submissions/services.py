@@ -17,7 +17,7 @@ from ..domain import workflow as wf
 from ..domain.content_types import CONTENT_TYPES, missing_fields
 from ..domain.html_policy import html_to_text, sanitize_html
 from ..domain.text_search import fold
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
 from ..permissions import can_see_submission, roles_on, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
@@ -34,16 +34,12 @@ CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "
 LANGUAGES = ("vi", "en")
 
 
-def _field_error(field, message, code="validation_failed"):
-    return ValidationFailed(message, code=code, details={field: [str(message)]})
-
-
 def _category(site, code):
     if code is None:
         return None
     category = db.session.scalar(select(Category).where(Category.site_id == site.id, Category.code == code))
     if category is None or not category.active:
-        raise _field_error("category", _l("Unknown category %(code)s on this site.", code=code), "unknown_category")
+        raise field_error("category", _l("Unknown category %(code)s on this site.", code=code), "unknown_category")
     return category
 
 
@@ -57,24 +53,24 @@ def _authors(authors, main_author):
         try:
             share = Decimal(str(item.get("share")))
         except (InvalidOperation, TypeError):
-            raise _field_error("authors", _l("Author %(n)s: the share must be a number.", n=index + 1))
+            raise field_error("authors", _l("Author %(n)s: the share must be a number.", n=index + 1))
         if not (Decimal(0) < share <= 100) or share.as_tuple().exponent < -2:
-            raise _field_error("authors", _l("Author %(n)s: the share must be above 0 and at most 100, with at most two decimals.", n=index + 1))
+            raise field_error("authors", _l("Author %(n)s: the share must be above 0 and at most 100, with at most two decimals.", n=index + 1))
         total += share
         if item.get("user_id"):
             user = db.session.get(User, item["user_id"])
             if user is None:
-                raise _field_error("authors", _l("Author %(n)s: unknown user.", n=index + 1))
+                raise field_error("authors", _l("Author %(n)s: unknown user.", n=index + 1))
             rows.append(SubmissionAuthor(user_id=user.id, name=user.full_name,
                                          pen_name=item.get("pen_name") or user.pen_name, share=share))
         else:
             name = (item.get("name") or "").strip()
             if not name:
-                raise _field_error("authors", _l("Author %(n)s: give a member or a name.", n=index + 1))
+                raise field_error("authors", _l("Author %(n)s: give a member or a name.", n=index + 1))
             rows.append(SubmissionAuthor(name=name[:255], pen_name=(item.get("pen_name") or "").strip()[:255] or None,
                                          share=share))
     if total != 100:
-        raise _field_error("authors", _l("The authors' shares must add up to 100 (now %(total)s).", total=total))
+        raise field_error("authors", _l("The authors' shares must add up to 100 (now %(total)s).", total=total))
     return rows
 
 
@@ -107,7 +103,7 @@ def _apply_content_fields(sub, changes):
     if "title" in changes:
         title = (changes["title"] or "").strip()
         if len(title) > 500:
-            raise _field_error("title", _l("At most %(n)s characters.", n=500))
+            raise field_error("title", _l("At most %(n)s characters.", n=500))
         sub.title = title
     if "summary" in changes:
         sub.summary = (changes["summary"] or "").strip()
@@ -118,11 +114,11 @@ def _apply_content_fields(sub, changes):
         sub.category_id = category.id if category else None
     if "content_type" in changes:
         if changes["content_type"] not in CONTENT_TYPES:
-            raise _field_error("content_type", _l("Unknown content type."))
+            raise field_error("content_type", _l("Unknown content type."))
         sub.content_type = changes["content_type"]
     if "language" in changes:
         if changes["language"] not in LANGUAGES:
-            raise _field_error("language", _l("Language must be vi or en."))
+            raise field_error("language", _l("Language must be vi or en."))
         sub.language = changes["language"]
     if "publish_at" in changes:
         sub.publish_at = changes["publish_at"]
@@ -136,7 +132,7 @@ def create_submission(actor, site, data):
     if not roles_on(actor, site) and not actor.is_admin:
         raise Forbidden(_l("You are not a member of this site."))
     if data.get("content_type") not in CONTENT_TYPES:
-        raise _field_error("content_type", _l("Unknown content type."))
+        raise field_error("content_type", _l("Unknown content type."))
     now = utcnow()
     sub = Submission(site=site, site_id=site.id, author=actor, author_id=actor.id, unit_id=actor.unit_id,
                      state=wf.DRAFT, revision=1, content_type=data["content_type"], language="vi",
@@ -244,7 +240,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
         if refused.reason == "not_allowed":
             raise Forbidden(_l("You may not %(action)s this item.", action=action), code="not_allowed")
         if refused.reason == "unknown_action":
-            raise _field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
+            raise field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
         raise ValidationFailed(
             _l("The action %(action)s is not possible while the item is %(state)s.", action=action, state=sub.state),
             code="invalid_transition",
@@ -253,7 +249,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
         _check_version(sub, version)
     comment = (comment or "").strip() or None
     if transition.needs_comment and not comment:
-        raise _field_error("comment", _l("A comment is required for this action."), "comment_required")
+        raise field_error("comment", _l("A comment is required for this action."), "comment_required")
     if action == "submit":
         missing = missing_fields(sub.content_type, title=sub.title, category=sub.category_id,
                                  summary=sub.summary, body_text=html_to_text(sub.body_html),
