@@ -83,7 +83,7 @@ def _sheet_page(sheet, payment_form=None, status=200):
         action_form=SheetActionForm(), payment_form=payment_form, overdue=overdue,
         personal=service.can_see_personal_payee_fields(actor), mask=service.mask,
         warnings=[w for w in sheet.warnings.split("\n") if w], factor_product=service._factor_product,
-        may_account=can_account(actor, sheet.site), is_overdue=lambda line: service.is_overdue(line, sheet, today),
+        may_set_payment_date=service.may_set_payment_date(actor, sheet), is_overdue=lambda line: service.is_overdue(line, sheet, today),
     ), status
 
 

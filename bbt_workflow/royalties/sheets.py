@@ -128,11 +128,16 @@ def create_sheet(actor, site, period, payment_date=None):
     return sheet
 
 
+def may_set_payment_date(actor, sheet):
+    """The site's accountants, while the sheet is a draft (the tax rule follows the date)."""
+    return sheet.state == "draft" and can_account(actor, sheet.site)
+
+
 def update_sheet(actor, sheet, version, payment_date):
     if not can_account(actor, sheet.site):
         raise Forbidden(_l("Only the site's accountants change royalty sheets."), code="not_allowed")
     _check_version(sheet, version)
-    if sheet.state != "draft":
+    if not may_set_payment_date(actor, sheet):
         raise ValidationFailed(_l("Only a draft sheet can be changed."), code="sheet_locked")
     sheet.payment_date = payment_date
     compute_sheet(sheet)

@@ -231,6 +231,12 @@ def edit_submission(actor, sub, version, changes):
     return sub
 
 
+def needs_grading(sub, transition):
+    """forward/approve carry a royalty grading, except for items whose royalties were settled
+    outside the system (imported history)."""
+    return transition.needs_grading and not sub.royalty_settled
+
+
 def transition_submission(actor, sub, action, version, *, comment=None, grading=None, publish_at=None, system=False):
     """Apply one action of the workflow table."""
     wf_actor = wf.Actor(is_system=True) if system else submission_actor(actor, sub)
@@ -259,7 +265,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
             raise ValidationFailed(_l("Fill in the required fields before submitting: %(fields)s.", fields=names),
                                    code="missing_fields",
                                    details={f: [str(_l("This field is required."))] for f in missing})
-    if transition.needs_grading and not sub.royalty_settled:
+    if needs_grading(sub, transition):
         from ..royalties.grading import grade_for_transition
 
         grade_for_transition(actor, sub, action, grading, publish_at)

@@ -47,7 +47,7 @@ def _render_detail(user, sub, *, posted=None, status=200):
     allowed = [TRANSITIONS[a] for a in services.allowed_actions_for(user, sub)]
     grading_forms = {}
     for t in allowed:
-        if t.needs_grading and not sub.royalty_settled:
+        if services.needs_grading(sub, t):
             mine = posted if posted and posted["action"] == t.action else None
             grading_forms[t.action] = grading_form.form_context(
                 sub, mine["grading"] if mine else None, mine["error"] if mine else None,
@@ -220,7 +220,7 @@ def act(submission_id):
     sub = services.get_visible_submission(user, submission_id)
     form = ActionForm()
     transition = TRANSITIONS.get(form.action.data or "")
-    if transition is not None and transition.needs_grading and not sub.royalty_settled:
+    if transition is not None and services.needs_grading(sub, transition):
         return _act_with_grading(user, sub, form)
     submit_and_flash(
         form,
