@@ -59,6 +59,13 @@ def test_import_compute_check_approve_pay_in_the_pages(app, make):
     listing = accountant.get("/sites/tinh/royalties").get_data(as_text=True)
     again = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": "03/2025"})
     assert again.status_code == 422 and db.session.query(RoyaltySheet).count() == 1
+    # A payment date that is missing or not a date: the page again with the error, nothing changed.
+    for bad in ("", "2025-02-30"):
+        refused = accountant.post(f"/royalties/sheets/{sheet.id}/payment-date", data={
+            "csrf_token": csrf_from(page), "payment_date": bad, "version": str(sheet.version)})
+        assert refused.status_code == 422 and 'class="error"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RoyaltySheet, sheet.id).payment_date.isoformat() == "2025-04-05"
     accountant.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "check",
                                                                "version": str(sheet.version)})
     db.session.expire_all()
