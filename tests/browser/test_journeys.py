@@ -1,6 +1,8 @@
 """The daily journeys in a real browser: write with the rich-text editor, review, return, fix, approve."""
 import io
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -11,6 +13,7 @@ from bbt_workflow.royalties.models import Grading
 from bbt_workflow.submissions.models import HistoryEntry, Submission
 
 expect = pytest.importorskip("playwright.sync_api").expect
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _png(path):
@@ -143,7 +146,9 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     # 379,500 + 1.2 × 253,000 = 379,500 + 303,600.
     expect(form.locator("[data-total]")).to_have_text("683.100 đ")
     expect(photo.locator("[data-payee-label]").first).to_have_text("Nguyễn Thị Hồng")  # who "ctv" is
-    _act(boss, "Duyệt", publish_at="2030-01-02T08:30")
+    # Scheduled a month ahead of now (a fixed date would one day be in the past and publish at once).
+    publish = (datetime.now(VIETNAM) + timedelta(days=30)).replace(hour=8, minute=30, second=0, microsecond=0)
+    _act(boss, "Duyệt", publish_at=publish.strftime("%Y-%m-%dT%H:%M"))
     sub = _fresh(sub_id)
     assert sub.state == "approved"
     grading = db.session.scalar(select(Grading).where(Grading.submission_id == sub_id, Grading.is_current.is_(True)))
@@ -151,7 +156,7 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     assert sorted((gp.payee.full_name, str(gp.share)) for gp in grading.parts[0].payees) == [
         ("Nguyễn Thị Hồng", "70.00"), ("Phạm Văn Ảnh", "30.00")]
     assert "683.100" in boss.locator(".grading-summary").inner_text()
-    assert sub.publish_at.isoformat() == "2030-01-02T01:30:00+00:00"  # 08:30 in Hà Nội time
+    assert sub.publish_at == publish  # 08:30 in Hà Nội time, stored as the same instant
     assert sub.body_html.startswith("<p>UBND Tỉnh đẩy mạnh")
     assert "1.250 hồ sơ năm 2025</li>" in sub.body_html
     actions = db.session.scalars(select(HistoryEntry.action).where(HistoryEntry.submission_id == sub_id)

@@ -1,3 +1,6 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select, text
 
@@ -5,6 +8,8 @@ from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
 from bbt_workflow.submissions.models import HistoryEntry, Notification, Revision
 from tests.conftest import api_token, bearer, simple_grading
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
@@ -92,8 +97,11 @@ def test_full_two_level_journey(client, newsroom):
     assert sub["grading"]["parts"][0]["payees"][0]["share"] == "100"
     # The editor cannot approve on a 2-level site.
     assert _act(client, h["bientap"], sub, "approve").status_code == 403
-    sub = _act(client, h["lanhdao"], sub, "approve", publish_at="2026-12-01T08:00:00+07:00").get_json()
-    assert sub["state"] == "approved" and sub["publish_at"].startswith("2026-12-01T01:00:00")
+    # A publish time a month ahead of now (never a fixed date: it would be in the past one day).
+    local_publish = (datetime.now(VIETNAM) + timedelta(days=30)).replace(hour=8, minute=0, second=0, microsecond=0)
+    sub = _act(client, h["lanhdao"], sub, "approve", publish_at=local_publish.isoformat()).get_json()
+    assert sub["state"] == "approved"
+    assert datetime.fromisoformat(sub["publish_at"]) == local_publish
     history = client.get(f"/api/v1/submissions/{sub['id']}/history", headers=h["ctv"]).get_json()
     assert [(e["action"], e["from_state"], e["to_state"]) for e in history] == [
         ("create", None, "draft"), ("submit", "draft", "submitted"), ("claim", "submitted", "in_review"),

@@ -1,3 +1,6 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from bbt_workflow.extensions import db
@@ -6,6 +9,8 @@ from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Notification, Submission
 from tests.conftest import csrf_from, login
 from tests.forms import action_form
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _item(make):
@@ -111,11 +116,13 @@ def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app,
     fields = action_form(page, "approve")
     assert fields["g-0-genre"] == "tin_ngan" and fields["g-0-coefficient"] == "1"
     assert fields["g-0-p-0-username"] == "ctv" and fields["g-0-p-0-share"] == "100"
-    editor.post(f"/submissions/{sub_id}/act", data=dict(fields, publish_at="2026-12-01T08:00"))
+    # A publish time a month ahead of now (a fixed date would be in the past one day).
+    publish = (datetime.now(VIETNAM) + timedelta(days=30)).replace(hour=8, minute=0, second=0, microsecond=0)
+    editor.post(f"/submissions/{sub_id}/act", data=dict(fields, publish_at=publish.strftime("%Y-%m-%dT%H:%M")))
     page = editor.get(detail_url).get_data(as_text=True)
-    assert "Đã duyệt" in page and "01/12/2026 08:00" in page
-    # The grading shows on the page: 1.0 × 234,000 × 0.2 (a component site) on 1 Dec 2026 → the 2026
-    # base salary 2,530,000 applies: 1.0 × 253,000 × 0.2 = 50,600.
+    assert "Đã duyệt" in page and publish.strftime("%d/%m/%Y 08:00") in page
+    # The grading shows on the page: 1.0 × unit value × 0.2 (a component site); from July 2026 on the
+    # base salary 2,530,000 applies (open-ended): 1.0 × 253,000 × 0.2 = 50,600.
     assert "grading-summary" in page and "50.600" in page
 
 
