@@ -1,9 +1,14 @@
 """Royalty sheet pages as accountants, approvers and contributors use them."""
 import io
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bbt_workflow.accounts.models import User
+from bbt_workflow.domain.royalty_rules import VIETNAM
 from bbt_workflow.extensions import db
+from bbt_workflow.royalties.importing import import_items
+from bbt_workflow.royalties.sheets import create_sheet
 from bbt_workflow.royalties.models import RoyaltySheet
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import csrf_from, login
@@ -91,3 +96,31 @@ def test_import_compute_check_approve_pay_in_the_pages(app, make):
     assert contributor.get("/sites/tinh/royalties").status_code == 403
     mine = contributor.get("/my/royalties?from=2025-01-01").get_data(as_text=True)
     assert "Tin tháng ba" in mine and "351.000" in mine
+
+
+def test_sheets_list_renders_the_years_fund_figures(app, make):
+    """The list with a computed sheet in the year shows the fund (fees as a percent of royalties, limit 50 %).
+
+    It answered 500 (Jinja's gettext %-formats every msgid: "limit 50%" is an incomplete format)."""
+    site = _setup(make, None)
+    admin = db.session.scalar(select(User).where(User.username == "quantri"))
+    accountant = db.session.scalar(select(User).where(User.username == "ketoan"))
+    published = datetime.combine((datetime.now(VIETNAM) - timedelta(days=40)).date(), time(9, 0), VIETNAM)
+    import_items(admin, site, [{
+        "external_id": "f1", "content_type": "tin", "category": "van-ban", "title": "Tin có nhuận bút",
+        "author_username": "ctv_x", "published_at": published.isoformat(),
+        "grading": {"parts": [{"genre": "tin_anh", "coefficient": "1.5", "factors": [],
+                               "payees": [{"username": "ctv_x", "share": "100"}]}]}}])
+    create_sheet(accountant, site, f"{published:%Y-%m}")
+    db.session.commit()
+
+    client = app.test_client()
+    login(client, "ketoan")
+    vi = client.get(f"/sites/tinh/royalties?year={published.year}")
+    assert vi.status_code == 200
+    body = vi.get_data(as_text=True)
+    assert f"BK-tinh-{published:%Y-%m}" in body
+    assert "giới hạn 50%" in body and "50%%" not in body
+    en = client.get(f"/sites/tinh/royalties?year={published.year}&lang=en")
+    assert en.status_code == 200
+    assert "of royalties; limit 50%" in en.get_data(as_text=True)
