@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select, text
 
@@ -28,6 +28,14 @@ def site_overview(site):
         "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj)),
         can_review=can_review(current_user, site_obj), can_read_sheets=can_read_sheets(current_user, site_obj),
     )
+
+
+@bp.route("/favicon.ico")
+@requires("public")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the same file as static/favicon.ico."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")
