@@ -1,6 +1,7 @@
 """Structured logging: one JSON object per line, with the request id when there is one."""
 import json
 import logging
+import re
 import sys
 import uuid
 
@@ -28,12 +29,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+# A caller's (a proxy's, a load balancer's) id is kept when it is short and plain; else a new one.
+_CALLER_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def current_request_id():
+    """The id of the request being served (on its log lines, its X-Request-Id header, the 500 page)."""
+    return g.get("request_id") if has_request_context() else None
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the request id on every record the handler writes (`-` outside a request)."""
+
+    def filter(self, record):
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id() or "-"
+        return True
+
+
 def configure_logging(app):
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
     if app.config.get("LOG_JSON"):
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
     root = logging.getLogger("bbt_workflow")
     root.handlers[:] = [handler]
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
@@ -41,12 +61,14 @@ def configure_logging(app):
 
     @app.before_request
     def _assign_request_id():
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        asked = request.headers.get("X-Request-Id", "")
+        g.request_id = asked if _CALLER_ID.fullmatch(asked) else uuid.uuid4().hex
 
     @app.after_request
     def _log_request(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         logging.getLogger("bbt_workflow.request").info(
-            "request", extra={"method": request.method, "status": response.status_code}
+            "request", extra={"method": request.method, "status": response.status_code,
+                              "request_id": current_request_id()}
         )
         return response

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from .errors import ServiceError
 from .extensions import db
+from .logging_setup import current_request_id
 from .permissions import is_api_request
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,17 @@ def register_error_handlers(app):
             template = f"errors/{status}.html"
         else:
             template = "errors/error.html"
-        return render_template(template, status=status, message=_messages().get(status, exc.description)), status
+        return render_template(template, status=status, message=_messages().get(status, exc.description),
+                               request_id=current_request_id()), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
         if isinstance(exc, HTTPException):
             return _http_error(exc)
-        log.exception("unhandled error")
+        log.exception("unhandled error", extra={"request_id": current_request_id()})
         db.session.rollback()
         if is_api_request():
             return api_error(500, "internal_error", _messages()[500])
-        return render_template("errors/500.html", status=500, message=_messages()[500]), 500
+        return render_template("errors/500.html", status=500, message=_messages()[500],
+                               request_id=current_request_id()), 500
 
