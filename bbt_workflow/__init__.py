@@ -82,6 +82,9 @@ def create_app(config_class=None):
 
     app.register_blueprint(royalty_admin_bp)
     init_api(app)
+    from .permissions import declare_framework_rules
+
+    declare_framework_rules(app)
 
     from .publishing import init_app as init_publishing
 

@@ -176,6 +176,18 @@ def requires(rule):
     return decorate
 
 
+# Routes the framework registers (Flask's static files, flask-smorest's OpenAPI document):
+# their rules, declared like ours so the URL map says who may call every route.
+FRAMEWORK_RULES = {"static": "public", "api-docs.openapi_json": "public"}
+
+
+def declare_framework_rules(app):
+    for endpoint, rule in FRAMEWORK_RULES.items():
+        view = app.view_functions.get(endpoint)
+        if view is not None and getattr(view, "bbt_rule", None) is None:
+            app.view_functions[endpoint] = requires(rule)(view)
+
+
 def is_api_request():
     return request.path.startswith("/api/")
 
