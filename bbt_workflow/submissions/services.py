@@ -186,7 +186,7 @@ def create_imported_submission(actor, site, data, *, author, unit, published_at,
     return sub
 
 
-def _check_version(sub, version):
+def check_version(sub, version):
     """The version the actor saw must be the current one. Anything else (missing, stale,
     not a number from a tampered form) changes nothing and is reported as a conflict."""
     try:
@@ -210,10 +210,11 @@ def _flush_or_conflict(sub):
 
 
 def edit_submission(actor, sub, version, changes):
-    """A content change: a new revision, if the actor may edit in this state."""
+    """A content change: a new revision, if the actor may edit in this state. The version
+    first: a stale one is a conflict whatever else is wrong (API.md)."""
+    check_version(sub, version)
     if not wf.may_edit(sub.state, submission_actor(actor, sub)):
         raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
-    _check_version(sub, version)
     changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
     if not changes:
         raise ValidationFailed(_l("Nothing to change."), code="no_changes")
@@ -238,7 +239,11 @@ def needs_grading(sub, transition):
 
 
 def transition_submission(actor, sub, action, version, *, comment=None, grading=None, publish_at=None, system=False):
-    """Apply one action of the workflow table."""
+    """Apply one action of the workflow table. The version is checked before anything else:
+    a caller whose view is out of date gets 409 (reload), not a refusal computed from a state
+    they never saw."""
+    if not system:
+        check_version(sub, version)
     wf_actor = wf.Actor(is_system=True) if system else submission_actor(actor, sub)
     try:
         transition = wf.decide(action, sub.state, wf_actor, sub.site.approval_levels)
@@ -251,8 +256,6 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
             _l("The action %(action)s is not possible while the item is %(state)s.", action=action, state=sub.state),
             code="invalid_transition",
         )
-    if not system:
-        _check_version(sub, version)
     comment = (comment or "").strip() or None
     if transition.needs_comment and not comment:
         raise field_error("comment", _l("A comment is required for this action."), "comment_required")
@@ -304,13 +307,13 @@ def regrade_submission(actor, sub, version, grading):
     item's difference becomes an adjustment line on the next sheet (royalties.sheets)."""
     from ..royalties.grading import grading_day, read_grading, store_grading
 
+    check_version(sub, version)
     actor_view = submission_actor(actor, sub)
     if not actor_view.is_approver:
         raise Forbidden(_l("Only approvers change the grading of an approved item."), code="not_allowed")
     if sub.state not in REGRADABLE or sub.royalty_settled:
         raise ValidationFailed(_l("The grading of this item cannot be changed now; use the workflow actions."),
                                code="invalid_transition")
-    _check_version(sub, version)
     store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
     sub.updated_at = sub.last_activity_at = utcnow()
     _flush_or_conflict(sub)

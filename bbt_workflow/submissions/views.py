@@ -192,7 +192,13 @@ def edit(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     if not services.may_edit_now(user, sub):
-        flash(_("You cannot edit this item in its current state."), "warning")
+        message = _("You cannot edit this item in its current state.")
+        if request.method == "POST":
+            try:  # a stale form is told to reload, whatever else changed (API.md)
+                services.check_version(sub, request.form.get("version"))
+            except ServiceError as exc:
+                message = str(exc.message)
+        flash(message, "warning")
         return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     form = SubmissionForm(obj=sub)
     form.category.choices = _category_choices(sub.site)
