@@ -19,7 +19,7 @@ from ..domain.html_policy import html_to_text, sanitize_html
 from ..domain.text_search import fold
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
-from ..permissions import can_see_submission, roles_on, submission_actor
+from ..permissions import can_create_on, can_see_submission, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 from .attachments import attachment_count
 from .notifications import notify_transition
@@ -128,9 +128,9 @@ def _apply_content_fields(sub, changes):
 
 
 def create_submission(actor, site, data):
-    """A new draft on a site where the actor is a member (contributor or higher)."""
-    if not roles_on(actor, site) and not actor.is_admin:
-        raise Forbidden(_l("You are not a member of this site."))
+    """A new draft on a site where the actor is a contributor, editor or approver (accountants only read)."""
+    if not can_create_on(actor, site):
+        raise Forbidden(_l("Only the site's contributors, editors and approvers create items."), code="not_allowed")
     if data.get("content_type") not in CONTENT_TYPES:
         raise field_error("content_type", _l("Unknown content type."))
     now = utcnow()

@@ -13,7 +13,7 @@ from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
-from ..permissions import can_review, requires, site_for
+from ..permissions import can_create_on, can_review, requires, site_for
 from ..royalties import grading_form
 from ..royalties.rates import MissingRule
 from ..templating import ACTION_LABELS
@@ -171,6 +171,8 @@ def _prepare_authors(form, site, sub=None):
 def create(site):
     user = current_user._get_current_object()
     site_obj = site_for(user, site)
+    if not can_create_on(user, site_obj):
+        abort(403)
     form = SubmissionForm()
     form.category.choices = _category_choices(site_obj)
     _prepare_authors(form, site_obj)
