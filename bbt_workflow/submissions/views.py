@@ -275,8 +275,10 @@ def upload(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     form = UploadForm()
-    submit_and_flash(form, lambda: add_attachment(user, sub, form.file.data.stream, form.file.data.filename),
-                     success=lambda: _("File attached."), invalid=_("Choose a file to upload."))
+    added = []
+    submit_and_flash(form, lambda: added.append(add_attachment(user, sub, form.file.data.stream,
+                                                               form.file.data.filename)),
+                     success=lambda: added[0].notice or _("File attached."), invalid=_("Choose a file to upload."))
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
 
 
