@@ -128,9 +128,34 @@ def _delete_files_of_rolled_back_uploads(session):
             pass
 
 
+def remove_files_after_commit(attachment):
+    """A removed attachment's file (and preview) leave the disk once the removal is committed,
+    never before: a rollback keeps the row, so it must keep the file too."""
+    path = attachment_path(attachment)
+    db.session().info.setdefault("bbt_removed_files", []).extend([path, path + ".preview.jpg"])
+
+
+@event.listens_for(db.session, "after_rollback")
+def _keep_files_of_rolled_back_removals(session):
+    session.info.pop("bbt_removed_files", None)
+
+
 @event.listens_for(db.session, "after_commit")
 def _forget_committed_files(session):
     session.info.pop("bbt_new_files", None)
+    for path in session.info.pop("bbt_removed_files", []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+def attachment_of(sub, attachment_id):
+    """The attachment with this id if it belongs to the item, else None."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.submission_id != sub.id:
+        return None
+    return attachment
 
 
 def add_attachment(actor, sub, stream, original_name):

@@ -21,7 +21,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_erro
 from ..extensions import db
 from ..permissions import can_create_on, can_see_submission, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
-from .attachments import attachment_count
+from .attachments import attachment_count, attachment_of, remove_files_after_commit
 from .notifications import notify_transition
 
 # How the required-field check names what is missing.
@@ -150,8 +150,9 @@ def create_submission(actor, site, data):
 
 
 def record_file_correction(actor, sub):
-    """A file added to a published item is a correction like a text edit: a new revision, pushed to
-    the portal as an update (same uri, higher version) carrying the new file."""
+    """A file added to (or removed from) a published item is a correction like a text edit: a new
+    revision, pushed to the portal as an update (same uri, higher version) with the item's files now.
+    On an item not published, after_edit sends nothing: only the revision is written."""
     now = utcnow()
     sub.revision += 1
     sub.updated_at = sub.last_activity_at = now
@@ -161,6 +162,25 @@ def record_file_correction(actor, sub):
     from ..publishing.outbox import after_edit
 
     after_edit(sub, now)
+    db.session.flush()
+    return sub
+
+
+def remove_attachment(actor, sub, attachment_id):
+    """Take a file off the item, by who may edit it now: a new revision and a "remove_attachment"
+    history entry naming the file; on a published item a correction pushed to the portal. The
+    stored file is deleted after the commit (attachments.remove_files_after_commit)."""
+    if not wf.may_edit(sub.state, submission_actor(actor, sub)):
+        raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
+    attachment = attachment_of(sub, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("Not found."))
+    filename = attachment.filename
+    remove_files_after_commit(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    record_file_correction(actor, sub)
+    _history(sub, actor, "remove_attachment", sub.state, comment=filename)
     db.session.flush()
     return sub
 

@@ -18,8 +18,9 @@ from ..royalties import grading_form
 from ..royalties.rates import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
-from .attachments import add_attachment, serve_attachment
-from .forms import ActionForm, EmailPreferencesForm, QueueFilterForm, SubmissionForm, UploadForm
+from .attachments import add_attachment, attachment_of, serve_attachment
+from .forms import (ActionForm, EmailPreferencesForm, QueueFilterForm, RemoveAttachmentForm, SubmissionForm,
+                    UploadForm)
 from .models import Notification
 from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
 from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
@@ -279,6 +280,21 @@ def upload(submission_id):
     submit_and_flash(form, lambda: added.append(add_attachment(user, sub, form.file.data.stream,
                                                                form.file.data.filename)),
                      success=lambda: added[0].notice or _("File attached."), invalid=_("Choose a file to upload."))
+    return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+@bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@requires("submission_visible")
+def remove_attachment(submission_id, attachment_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    attachment = attachment_of(sub, attachment_id)
+    if attachment is None:
+        abort(404)
+    filename = attachment.filename
+    submit_and_flash(RemoveAttachmentForm(), lambda: services.remove_attachment(user, sub, attachment_id),
+                     success=lambda: _("Removed the file %(name)s.", name=filename),
+                     invalid=_("The action could not be read. Reload the page and try again."))
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
 
 
