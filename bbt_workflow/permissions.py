@@ -14,7 +14,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .domain.roles import ACCOUNTANT, APPROVER, REVIEW_ROLES
+from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
 from .domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
 from .extensions import db
 
@@ -42,6 +42,12 @@ def can_view_site(user, site):
 def can_review(user, site):
     """Work the site's editorial queue (editors and approvers)."""
     return is_admin(user) or bool(roles_on(user, site) & REVIEW_ROLES)
+
+
+def can_create_on(user, site):
+    """Create items on a site: its contributors, editors and approvers (and admins).
+    Accountants only read (WORKFLOW.md)."""
+    return is_admin(user) or bool(roles_on(user, site) & CREATE_ROLES)
 
 
 def can_approve(user, site):

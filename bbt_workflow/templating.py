@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "forward": _l("Forward for approval"), "approve": _l("Approve"), "publish": _l("Publish"),
     "unpublish": _l("Take down"), "republish": _l("Republish"),
     "import": _l("Imported from the old portal"), "regrade": _l("Grading changed"),
+    "remove_attachment": _l("Attachment removed"),
 }
 
 

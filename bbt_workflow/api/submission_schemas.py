@@ -88,6 +88,11 @@ class AttachmentSchema(Schema):
     sha256 = fields.String()
     width = fields.Integer(allow_none=True)
     height = fields.Integer(allow_none=True)
+    # On an upload answer: the name it came with when its extension did not match the content
+    # (stored under `filename` with the right one), and a sentence saying so in the caller's language.
+    renamed_from = fields.String(allow_none=True, dump_only=True)
+    notice = fields.Function(lambda a: str(a.notice) if a.notice is not None else None, allow_none=True,
+                             dump_only=True)
 
 
 class UploadSchema(Schema):

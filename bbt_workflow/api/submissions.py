@@ -131,6 +131,21 @@ def download_attachment(submission_id, attachment_id):
     return serve_attachment(sub, attachment_id)
 
 
+@blp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>", methods=["DELETE"])
+@requires("submission_visible")
+@blp.response(204)
+@blp.alt_response(403, description="The caller may not edit the item now (`not_editable`)")
+@blp.alt_response(404, description="No such item for the caller, or no such attachment on it")
+@blp.doc(security=BEARER)
+def delete_attachment(submission_id, attachment_id):
+    """Remove a file (who may edit the item now): a new revision and a history entry; on a published
+    item a correction pushed to the portal. The stored file is deleted once this is committed."""
+    sub = services.get_visible_submission(_actor(), submission_id)
+    services.remove_attachment(_actor(), sub, attachment_id)
+    db.session.commit()
+    return None
+
+
 @blp.route("/submissions/<int:submission_id>/history", methods=["GET"])
 @requires("submission_visible")
 @blp.response(200, HistorySchema(many=True))

@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 
 from ..accounts.models import Category
 from ..extensions import db
-from ..permissions import can_read_sheets, can_review, is_admin, requires, roles_on, site_for, visible_sites_query
+from ..permissions import can_create_on, can_read_sheets, can_review, is_admin, requires, roles_on, site_for, visible_sites_query
 
 bp = Blueprint("core", __name__)
 
@@ -26,6 +26,7 @@ def site_overview(site):
     ).all()
     return render_template(
         "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj)),
+        can_create=can_create_on(current_user, site_obj),
         can_review=can_review(current_user, site_obj), can_read_sheets=can_read_sheets(current_user, site_obj),
     )
 

@@ -12,3 +12,5 @@ APPROVAL_LEVELS = (1, 2)
 
 # Roles that work the editorial queue of a site.
 REVIEW_ROLES = frozenset({EDITOR, APPROVER})
+# Who may create items on a site (WORKFLOW.md); accountants only read.
+CREATE_ROLES = frozenset({CONTRIBUTOR, EDITOR, APPROVER})

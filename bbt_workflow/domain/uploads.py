@@ -64,3 +64,19 @@ def display_name(original, extension):
     name = re.sub(r"\s+", " ", name).strip(" .")[:200]
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem or 'tep'}.{extension}"
+
+
+# Names a file may carry for the extension we store it under, beside that extension itself.
+SAME_EXTENSIONS = {"jpg": {"jpeg", "jpe", "jfif"}}
+
+
+def renamed_from(original, extension):
+    """The uploaded name (made safe) when its extension does not say what the content is
+    (a PDF called fake.jpg), else None: the contributor is told what was detected."""
+    shown = display_name(original, extension)
+    name = (original or "").replace("\\", "/").rsplit("/", 1)[-1].strip(" .")
+    given = name.rsplit(".", 1)[1].lower() if "." in name else ""
+    if given == extension or given in SAME_EXTENSIONS.get(extension, ()):
+        return None
+    safe = display_name(original, given) if given else shown.rsplit(".", 1)[0]
+    return safe

@@ -134,9 +134,9 @@ def may_set_payment_date(actor, sheet):
 
 
 def update_sheet(actor, sheet, version, payment_date):
+    _check_version(sheet, version)  # first: a stale view is 409 whatever else is wrong (API.md)
     if not can_account(actor, sheet.site):
         raise Forbidden(_l("Only the site's accountants change royalty sheets."), code="not_allowed")
-    _check_version(sheet, version)
     if not may_set_payment_date(actor, sheet):
         raise ValidationFailed(_l("Only a draft sheet can be changed."), code="sheet_locked")
     sheet.payment_date = payment_date
@@ -145,13 +145,13 @@ def update_sheet(actor, sheet, version, payment_date):
 
 
 def transition_sheet(actor, sheet, action, version):
+    _check_version(sheet, version)  # first: a stale view is 409 whatever else is wrong (API.md)
     rule = SHEET_ACTIONS.get(action)
     if rule is None:
         raise field_error("action", _l("Unknown action %(action)s.", action=action), "unknown_action")
     sources, target, who = rule.sources, rule.target, rule.who
     if not _may(actor, sheet.site, who):
         raise Forbidden(_l("You may not %(action)s this sheet.", action=action), code="not_allowed")
-    _check_version(sheet, version)
     if sheet.state not in sources:
         raise ValidationFailed(_l("The action %(action)s is not possible while the sheet is %(state)s.",
                                   action=action, state=STATE_LABELS[sheet.state]), code="invalid_transition")

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import event, func, select
 
 from ..domain import workflow as wf
-from ..domain.uploads import SNIFF_BYTES, UploadRefused, check_allowed, display_name, sniff
+from ..domain.uploads import SNIFF_BYTES, UploadRefused, check_allowed, display_name, renamed_from, sniff
 from ..errors import Forbidden, ServiceError, ValidationFailed
 from ..extensions import db
 from ..permissions import submission_actor
@@ -29,6 +29,27 @@ REFUSAL_MESSAGES = {
     "not_allowed_here": _l("This kind of file is not accepted for this content type."),
     "bad_image": _l("The image cannot be read or its dimensions are out of range."),
 }
+
+
+# What a recognised file is, in words the uploader knows (with the English article).
+KIND_NAMES = {
+    "image/jpeg": _l("a JPEG image"),
+    "image/png": _l("a PNG image"),
+    "image/gif": _l("a GIF image"),
+    "image/webp": _l("a WebP image"),
+    "application/pdf": _l("a PDF document"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _l("a Word document"),
+    "video/mp4": _l("an MP4 video"),
+    "video/webm": _l("a WebM video"),
+}
+
+
+def upload_notice(attachment):
+    """For a file whose name said something else: what it was detected as and its stored name."""
+    if attachment.renamed_from is None:
+        return None
+    return _l("This file is %(kind)s, stored as %(name)s.", kind=KIND_NAMES.get(attachment.mime, attachment.mime),
+              name=attachment.filename)
 
 
 class FileTooLarge(ServiceError):
@@ -107,9 +128,34 @@ def _delete_files_of_rolled_back_uploads(session):
             pass
 
 
+def remove_files_after_commit(attachment):
+    """A removed attachment's file (and preview) leave the disk once the removal is committed,
+    never before: a rollback keeps the row, so it must keep the file too."""
+    path = attachment_path(attachment)
+    db.session().info.setdefault("bbt_removed_files", []).extend([path, path + ".preview.jpg"])
+
+
+@event.listens_for(db.session, "after_rollback")
+def _keep_files_of_rolled_back_removals(session):
+    session.info.pop("bbt_removed_files", None)
+
+
 @event.listens_for(db.session, "after_commit")
 def _forget_committed_files(session):
     session.info.pop("bbt_new_files", None)
+    for path in session.info.pop("bbt_removed_files", []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+def attachment_of(sub, attachment_id):
+    """The attachment with this id if it belongs to the item, else None."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.submission_id != sub.id:
+        return None
+    return attachment
 
 
 def add_attachment(actor, sub, stream, original_name):
@@ -157,6 +203,8 @@ def add_attachment(actor, sub, stream, original_name):
         mime=mime, kind=kind, size=size, sha256=digest.hexdigest(), width=width, height=height,
         uploaded_by_id=actor.id,
     )
+    attachment.renamed_from = renamed_from(original_name, extension)
+    attachment.notice = upload_notice(attachment)
     db.session.add(attachment)
     db.session.flush()
     if sub.state == wf.PUBLISHED:

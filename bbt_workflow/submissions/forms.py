@@ -68,6 +68,10 @@ class UploadForm(Form):
     file = FileField(_l("File"), validators=[FileRequired()])
 
 
+class RemoveAttachmentForm(Form):
+    """Only the CSRF token: the attachment is in the URL."""
+
+
 class QueueFilterForm(Form):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 

@@ -169,3 +169,8 @@ class Attachment(db.Model):
     height: Mapped[int | None]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    # Set on a fresh upload only (not stored): the name it came with when that name's extension
+    # did not match the content, and the sentence telling the uploader what was detected.
+    renamed_from = None
+    notice = None

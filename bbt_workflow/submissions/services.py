@@ -19,9 +19,9 @@ from ..domain.html_policy import html_to_text, sanitize_html
 from ..domain.text_search import fold
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
-from ..permissions import can_see_submission, roles_on, submission_actor
+from ..permissions import can_create_on, can_see_submission, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
-from .attachments import attachment_count
+from .attachments import attachment_count, attachment_of, remove_files_after_commit
 from .notifications import notify_transition
 
 # How the required-field check names what is missing.
@@ -128,9 +128,9 @@ def _apply_content_fields(sub, changes):
 
 
 def create_submission(actor, site, data):
-    """A new draft on a site where the actor is a member (contributor or higher)."""
-    if not roles_on(actor, site) and not actor.is_admin:
-        raise Forbidden(_l("You are not a member of this site."))
+    """A new draft on a site where the actor is a contributor, editor or approver (accountants only read)."""
+    if not can_create_on(actor, site):
+        raise Forbidden(_l("Only the site's contributors, editors and approvers create items."), code="not_allowed")
     if data.get("content_type") not in CONTENT_TYPES:
         raise field_error("content_type", _l("Unknown content type."))
     now = utcnow()
@@ -150,8 +150,9 @@ def create_submission(actor, site, data):
 
 
 def record_file_correction(actor, sub):
-    """A file added to a published item is a correction like a text edit: a new revision, pushed to
-    the portal as an update (same uri, higher version) carrying the new file."""
+    """A file added to (or removed from) a published item is a correction like a text edit: a new
+    revision, pushed to the portal as an update (same uri, higher version) with the item's files now.
+    On an item not published, after_edit sends nothing: only the revision is written."""
     now = utcnow()
     sub.revision += 1
     sub.updated_at = sub.last_activity_at = now
@@ -161,6 +162,25 @@ def record_file_correction(actor, sub):
     from ..publishing.outbox import after_edit
 
     after_edit(sub, now)
+    db.session.flush()
+    return sub
+
+
+def remove_attachment(actor, sub, attachment_id):
+    """Take a file off the item, by who may edit it now: a new revision and a "remove_attachment"
+    history entry naming the file; on a published item a correction pushed to the portal. The
+    stored file is deleted after the commit (attachments.remove_files_after_commit)."""
+    if not wf.may_edit(sub.state, submission_actor(actor, sub)):
+        raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
+    attachment = attachment_of(sub, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("Not found."))
+    filename = attachment.filename
+    remove_files_after_commit(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    record_file_correction(actor, sub)
+    _history(sub, actor, "remove_attachment", sub.state, comment=filename)
     db.session.flush()
     return sub
 
@@ -186,7 +206,7 @@ def create_imported_submission(actor, site, data, *, author, unit, published_at,
     return sub
 
 
-def _check_version(sub, version):
+def check_version(sub, version):
     """The version the actor saw must be the current one. Anything else (missing, stale,
     not a number from a tampered form) changes nothing and is reported as a conflict."""
     try:
@@ -210,10 +230,11 @@ def _flush_or_conflict(sub):
 
 
 def edit_submission(actor, sub, version, changes):
-    """A content change: a new revision, if the actor may edit in this state."""
+    """A content change: a new revision, if the actor may edit in this state. The version
+    first: a stale one is a conflict whatever else is wrong (API.md)."""
+    check_version(sub, version)
     if not wf.may_edit(sub.state, submission_actor(actor, sub)):
         raise Forbidden(_l("You cannot edit this item in its current state."), code="not_editable")
-    _check_version(sub, version)
     changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
     if not changes:
         raise ValidationFailed(_l("Nothing to change."), code="no_changes")
@@ -238,7 +259,11 @@ def needs_grading(sub, transition):
 
 
 def transition_submission(actor, sub, action, version, *, comment=None, grading=None, publish_at=None, system=False):
-    """Apply one action of the workflow table."""
+    """Apply one action of the workflow table. The version is checked before anything else:
+    a caller whose view is out of date gets 409 (reload), not a refusal computed from a state
+    they never saw."""
+    if not system:
+        check_version(sub, version)
     wf_actor = wf.Actor(is_system=True) if system else submission_actor(actor, sub)
     try:
         transition = wf.decide(action, sub.state, wf_actor, sub.site.approval_levels)
@@ -251,8 +276,6 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
             _l("The action %(action)s is not possible while the item is %(state)s.", action=action, state=sub.state),
             code="invalid_transition",
         )
-    if not system:
-        _check_version(sub, version)
     comment = (comment or "").strip() or None
     if transition.needs_comment and not comment:
         raise field_error("comment", _l("A comment is required for this action."), "comment_required")
@@ -304,13 +327,13 @@ def regrade_submission(actor, sub, version, grading):
     item's difference becomes an adjustment line on the next sheet (royalties.sheets)."""
     from ..royalties.grading import grading_day, read_grading, store_grading
 
+    check_version(sub, version)
     actor_view = submission_actor(actor, sub)
     if not actor_view.is_approver:
         raise Forbidden(_l("Only approvers change the grading of an approved item."), code="not_allowed")
     if sub.state not in REGRADABLE or sub.royalty_settled:
         raise ValidationFailed(_l("The grading of this item cannot be changed now; use the workflow actions."),
                                code="invalid_transition")
-    _check_version(sub, version)
     store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
     sub.updated_at = sub.last_activity_at = utcnow()
     _flush_or_conflict(sub)

@@ -13,13 +13,14 @@ from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
-from ..permissions import can_review, requires, site_for
+from ..permissions import can_create_on, can_review, requires, site_for
 from ..royalties import grading_form
 from ..royalties.rates import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
-from .attachments import add_attachment, serve_attachment
-from .forms import ActionForm, EmailPreferencesForm, QueueFilterForm, SubmissionForm, UploadForm
+from .attachments import add_attachment, attachment_of, serve_attachment
+from .forms import (ActionForm, EmailPreferencesForm, QueueFilterForm, RemoveAttachmentForm, SubmissionForm,
+                    UploadForm)
 from .models import Notification
 from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
 from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
@@ -171,6 +172,8 @@ def _prepare_authors(form, site, sub=None):
 def create(site):
     user = current_user._get_current_object()
     site_obj = site_for(user, site)
+    if not can_create_on(user, site_obj):
+        abort(403)
     form = SubmissionForm()
     form.category.choices = _category_choices(site_obj)
     _prepare_authors(form, site_obj)
@@ -192,7 +195,13 @@ def edit(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     if not services.may_edit_now(user, sub):
-        flash(_("You cannot edit this item in its current state."), "warning")
+        message = _("You cannot edit this item in its current state.")
+        if request.method == "POST":
+            try:  # a stale form is told to reload, whatever else changed (API.md)
+                services.check_version(sub, request.form.get("version"))
+            except ServiceError as exc:
+                message = str(exc.message)
+        flash(message, "warning")
         return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     form = SubmissionForm(obj=sub)
     form.category.choices = _category_choices(sub.site)
@@ -267,8 +276,25 @@ def upload(submission_id):
     user = current_user._get_current_object()
     sub = services.get_visible_submission(user, submission_id)
     form = UploadForm()
-    submit_and_flash(form, lambda: add_attachment(user, sub, form.file.data.stream, form.file.data.filename),
-                     success=lambda: _("File attached."), invalid=_("Choose a file to upload."))
+    added = []
+    submit_and_flash(form, lambda: added.append(add_attachment(user, sub, form.file.data.stream,
+                                                               form.file.data.filename)),
+                     success=lambda: added[0].notice or _("File attached."), invalid=_("Choose a file to upload."))
+    return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+@bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@requires("submission_visible")
+def remove_attachment(submission_id, attachment_id):
+    user = current_user._get_current_object()
+    sub = services.get_visible_submission(user, submission_id)
+    attachment = attachment_of(sub, attachment_id)
+    if attachment is None:
+        abort(404)
+    filename = attachment.filename
+    submit_and_flash(RemoveAttachmentForm(), lambda: services.remove_attachment(user, sub, attachment_id),
+                     success=lambda: _("Removed the file %(name)s.", name=filename),
+                     invalid=_("The action could not be read. Reload the page and try again."))
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
 
 

@@ -22,6 +22,12 @@ SITE_ROLES = ("contributor", "editor", "approver", "accountant")
 
 # Site A's review queue: its editors and approvers (and admins); other members 403, outsiders 404.
 QUEUE = {"submissions_web.queue"}
+# Creating items on site A: its contributors, editors and approvers (and admins); its accountants
+# only read (403); outsiders 404 on the page. The API call names site A in a valid body, so the
+# service's rule (permissions.can_create_on) answers, not the body validation.
+CREATE_PAGE = {"submissions_web.create"}
+CREATE_API = {"api_v1.create_submission"}
+CREATORS = {"contributor", "editor", "approver", "admin"}
 # Routes about one submitted item of site A, written by the contributor: visible to its author,
 # the site's editors and approvers, admins; accountants see it only once approved; others get 404.
 SUBMISSION_SCOPED_VISIBLE = {"contributor", "editor", "approver", "admin"}
@@ -121,6 +127,8 @@ def _call(client, caller, method, url, is_api, endpoint):
             return client.open(url, method=method, headers=headers, content_type="multipart/form-data",
                                data={"file": (io.BytesIO(png_bytes()), "a.png")})
         body = {} if method in ("POST", "PUT", "PATCH") else None
+        if endpoint in CREATE_API:
+            body = {"site": "a", "content_type": "tin", "title": "Tin", "body_html": "<p>x</p>"}
         return client.open(url, method=method, json=body, headers=headers)
     data = None
     if caller != "anonymous":
@@ -145,6 +153,8 @@ def _expected(caller, endpoint, rule, is_api, path):
             return {404}
         if endpoint in QUEUE:
             return None if caller in ("editor", "approver", "admin") else {403}
+        if endpoint in CREATE_PAGE:
+            return None if caller in CREATORS else {403}
         return None
     if rule == "accounting":
         # Payees' personal data: accountants of any site (the outsider is one on site B) and admins.
@@ -153,6 +163,9 @@ def _expected(caller, endpoint, rule, is_api, path):
         return None if caller in ("approver", "accountant", "admin") else {404}
     if rule == "delivery_watcher":
         return None if caller in ("approver", "admin") else {404}
+    if endpoint in CREATE_API:
+        # Site A named in the body: members without a creating role and outsiders alike are refused.
+        return None if caller in CREATORS else {403}
     if "<int:submission_id>" in path:
         return None if caller in SUBMISSION_SCOPED_VISIBLE else {404}
     return None  # any authenticated caller

@@ -181,3 +181,38 @@ def test_rollback_after_store_removes_the_file(app, make, tmp_path):
     assert len(os.listdir(app.config["UPLOAD_FOLDER"])) == 2  # the image and its preview
     db.session.rollback()  # e.g. a later step of the same request failed
     assert os.listdir(app.config["UPLOAD_FOLDER"]) == []
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"\x00" * 64
+
+
+def test_renamed_file_is_reported_through_the_api_in_the_callers_language(client, item):
+    sub, h = item
+    url = f"/api/v1/submissions/{sub['id']}/attachments"
+    body = client.post(url + "?lang=en", headers=h, data={"file": (io.BytesIO(PDF), "fake.jpg")},
+                       content_type="multipart/form-data").get_json()
+    assert body["filename"] == "fake.pdf" and body["renamed_from"] == "fake.jpg"
+    assert body["notice"] == "This file is a PDF document, stored as fake.pdf."
+    body = _upload(client, sub, h, PDF, "fake.jpg").get_json()  # Vietnamese by default
+    assert body["notice"] == "Tệp này là tài liệu PDF, được lưu với tên fake.pdf."
+    body = _upload(client, sub, h, png_bytes(), "dung.PNG").get_json()  # named for what it is
+    assert body["filename"] == "dung.png" and body["renamed_from"] is None and body["notice"] is None
+    body = _upload(client, sub, h, docx_bytes(), "bao-cao.png").get_json()
+    assert body["notice"] == "Tệp này là tài liệu Word, được lưu với tên bao-cao.docx."
+
+
+def test_renamed_file_is_reported_on_the_page(app, client, item):
+    from tests.conftest import csrf_from, login
+
+    sub, _ = item
+    browser = app.test_client()
+    login(browser, "ctv")
+    page = browser.get(f"/submissions/{sub['id']}").get_data(as_text=True)
+    done = browser.post(f"/submissions/{sub['id']}/attachments", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(PDF), "fake.jpg")},
+        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "Tệp này là tài liệu PDF, được lưu với tên fake.pdf." in done
+    done = browser.post(f"/submissions/{sub['id']}/attachments?lang=en", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(png_bytes()), "photo.jpeg")},
+        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "This file is a PNG image, stored as photo.png." in done
