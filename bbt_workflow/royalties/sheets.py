@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db_types import utcnow
 from ..domain.royalty_rules import (
-    PAYMENT_DEADLINE_DAYS, VIETNAM, decimal_text, fee_amount, local_date, split_by_shares, withholding_tax,
+    LATE_PAYMENT_DAYS, PAYMENT_BEFORE_PUBLICATION, PAYMENT_DEADLINE_DAYS, PAYMENT_LATE, VIETNAM, decimal_text,
+    fee_amount, local_date, payment_date_problem, split_by_shares, withholding_tax,
 )
 from ..domain.workflow import PUBLISHED
 from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed, field_error
@@ -125,6 +126,7 @@ def create_sheet(actor, site, period, payment_date=None):
     except IntegrityError:
         raise exists
     compute_sheet(sheet)
+    check_payment_date(sheet)
     return sheet
 
 
@@ -141,7 +143,39 @@ def update_sheet(actor, sheet, version, payment_date):
         raise ValidationFailed(_l("Only a draft sheet can be changed."), code="sheet_locked")
     sheet.payment_date = payment_date
     compute_sheet(sheet)
+    check_payment_date(sheet)
     return sheet
+
+
+def newest_publication_on(sheet):
+    """The Vietnam day the newest item on the sheet was published (None for an empty sheet)."""
+    newest = db.session.scalar(select(func.max(RoyaltyLine.published_at)).where(RoyaltyLine.sheet_id == sheet.id))
+    return local_date(newest) if newest is not None else None
+
+
+def check_payment_date(sheet):
+    """Refuse (the caller rolls back) a payment date before the newest item on the computed sheet was
+    published: the tax rule follows the payment date, and nothing is paid before it is published."""
+    newest = newest_publication_on(sheet)
+    if payment_date_problem(sheet.payment_date, newest, sheet.period_end) == PAYMENT_BEFORE_PUBLICATION:
+        raise field_error("payment_date", _l(
+            "The payment date %(date)s is before the newest item on the sheet was published (%(published)s): "
+            "choose %(published)s or later.", date=f"{sheet.payment_date:%d/%m/%Y}",
+            published=f"{newest:%d/%m/%Y}"), PAYMENT_BEFORE_PUBLICATION)
+
+
+def payment_date_warnings(sheet):
+    """Warnings about the payment date, in the reader's language (shown with the sheet, never stored)."""
+    if payment_date_problem(sheet.payment_date, None, sheet.period_end) == PAYMENT_LATE:
+        return [str(_l("The payment date %(date)s is more than %(days)s days after the end of the month "
+                       "(%(end)s).", date=f"{sheet.payment_date:%d/%m/%Y}", days=LATE_PAYMENT_DAYS,
+                       end=f"{sheet.period_end:%d/%m/%Y}"))]
+    return []
+
+
+def sheet_warnings(sheet):
+    """The computation's warnings (stored, Vietnamese) and the payment date's (reader's language)."""
+    return [w for w in sheet.warnings.split("\n") if w] + payment_date_warnings(sheet)
 
 
 def transition_sheet(actor, sheet, action, version):
@@ -537,7 +571,7 @@ def sheet_view(sheet, viewer):
     return {
         "id": sheet.id, "site": sheet.site.code, "period": f"{sheet.period_start:%Y-%m}",
         "number": sheet.number, "payment_date": sheet.payment_date, "state": sheet.state, "version": sheet.version,
-        "regulation": sheet.regulation_label, "warnings": [w for w in sheet.warnings.split("\n") if w],
+        "regulation": sheet.regulation_label, "warnings": sheet_warnings(sheet),
         "lines": [{
             "id": line.id, "kind": line.kind, "payee": {"id": line.payee_id, "full_name": names[line.payee_id].full_name},
             "submission_id": line.submission_id, "title": title, "genre": line.genre_code,
