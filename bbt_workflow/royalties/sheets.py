@@ -27,9 +27,10 @@ from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFail
 from ..extensions import db
 from ..permissions import can_account, can_approve, can_read_sheets, can_see_personal_payee_fields
 from ..submissions.models import HistoryEntry, Submission
-from ..domain.sheet_workflow import ACCOUNTANT, APPROVER, SHEET_ACTIONS
+from ..domain.sheet_workflow import ACCOUNTANT, APPROVED, APPROVER, CHECKED, SHEET_ACTIONS
 from .grading import price_part
 from .models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
+from .notifications import notify_sheet_step
 from .export import CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, export_filename
 from .payees import mask, payee_for_user
 from .rates import fee_rules_on, regulation_on, tax_rule_on, unit_value_on
@@ -90,6 +91,16 @@ def allowed_sheet_actions(actor, sheet):
     """What the actor may do with the sheet now, in table order (for the page's buttons)."""
     return [name for name, action in SHEET_ACTIONS.items()
             if sheet.state in action.sources and _may(actor, sheet.site, action.who)]
+
+
+def sheets_waiting_for(actor, site):
+    """How many of the site's sheets wait for the actor: checked ones for an approver (to approve),
+    approved ones for an accountant (to pay)."""
+    states = ([CHECKED] if can_approve(actor, site) else []) + ([APPROVED] if can_account(actor, site) else [])
+    if not states:
+        return 0
+    return db.session.scalar(select(func.count(RoyaltySheet.id)).where(
+        RoyaltySheet.site_id == site.id, RoyaltySheet.state.in_(states)))
 
 
 def get_sheet(actor, sheet_id):
@@ -205,6 +216,7 @@ def transition_sheet(actor, sheet, action, version):
     _flush_or_conflict()
     if action == "pay":
         _keep_files(sheet)
+    notify_sheet_step(sheet, action, actor=actor)
     return sheet
 
 
@@ -693,12 +705,14 @@ def my_lines(user, start=None, end=None):
         entry = sheets.setdefault(sheet.id, {
             "sheet_id": sheet.id, "site": sheet.site.code, "site_name": sheet.site.name,
             "period": f"{sheet.period_start:%Y-%m}", "state": sheet.state, "payment_date": sheet.payment_date,
+            "paid": sheet.state == "paid", "paid_on": sheet.payment_date if sheet.state == "paid" else None,
             "gross": totals[sheet.id].gross if sheet.id in totals else 0,
             "tax": totals[sheet.id].tax if sheet.id in totals else 0,
             "net": totals[sheet.id].net if sheet.id in totals else 0, "lines": []})
         entry["lines"].append({"submission_id": line.submission_id, "title": line.submission.title,
                                "kind": line.kind, "genre": line.genre_label, "amount": line.amount,
-                               "published_at": line.published_at})
+                               "published_at": line.published_at, "paid": entry["paid"],
+                               "paid_on": entry["paid_on"]})
     periods = list(sheets.values())
     return {"payee_id": payee.id, "sheets": periods,
             "totals": {k: sum(p[k] for p in periods) for k in ("gross", "tax", "net")}}
