@@ -58,7 +58,7 @@ def notify_sheet_step(sheet, action, *, actor):
         locale = user.preferred_language or "vi"
         with force_locale(locale):
             label = str(SHEET_EVENT_LABELS[kind])
-            message = f"{label}: {_l('Royalty sheet')} {sheet.number} ({sheet.site.name})"[:500]
+            message = f"{label}: {sheet.number} ({sheet.site.name})"[:500]
         db.session.add(Notification(user_id=user.id, kind=kind, sheet_id=None if share else sheet.id,
                                     message=message))
         if user.id not in opted_out:
