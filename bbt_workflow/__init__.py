@@ -134,7 +134,7 @@ def _configure_sqlite(app):
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(app.config.get('SQLITE_BUSY_TIMEOUT_MS', 10000))}")
             # WAL: readers never block the writer (web requests beside the job thread).
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()

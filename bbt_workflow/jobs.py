@@ -7,8 +7,12 @@ the publishing outbox), so a crash loses nothing: the next run picks rows up.
 """
 import logging
 import threading
+import time
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from .extensions import db as _db
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +35,38 @@ def wake_after_commit_of(model):
 def run_tasks_once(app):
     """Run every registered task once; one failing task does not stop the others."""
     for name, func in list(_tasks):
+        run_task(app, name, func)
+
+
+# SQLite has one writer: a job that meets the write lock (a request publishing, approving) waits
+# (busy timeout), then tries again after these pauses. Waiting is not an error.
+LOCKED_RETRY_DELAYS = (0.2, 0.5, 1.0)
+
+
+def is_database_locked(exc):
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
+def run_task(app, name, func, delays=LOCKED_RETRY_DELAYS):
+    """Run one task in its own app context. A locked database is retried quietly; if the lock
+    outlasts the tries, one WARNING line (the next round tries again). Anything else: ERROR."""
+    for attempt in range(len(delays) + 1):
         with app.app_context():
             try:
                 func()
+                return
+            except OperationalError as exc:
+                _db.session.rollback()
+                if not is_database_locked(exc):
+                    log.exception("job failed", extra={"job": name})
+                    return
             except Exception:
                 log.exception("job failed", extra={"job": name})
+                return
+        if attempt < len(delays):
+            time.sleep(delays[attempt])
+    log.warning("job postponed: the database stayed locked; next round tries again",
+                extra={"job": name, "tries": len(delays) + 1})
 
 
 class InProcessRunner:
@@ -96,8 +127,6 @@ def install_in_process_runner(app, db):
 
 def run_worker(app, interval=1.0):
     """`flask bbt worker`: the same tasks in the foreground, until interrupted."""
-    import time
-
     log.info("worker started", extra={"interval": interval})
     try:
         while True:

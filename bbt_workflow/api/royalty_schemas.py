@@ -184,9 +184,35 @@ class MyLinesArgs(Schema):
     to = fields.Date(load_default=None)
 
 
+class MyLineSchema(Schema):
+    submission_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    genre = fields.String(allow_none=True)
+    amount = fields.Integer()
+    published_at = fields.DateTime(allow_none=True)
+    paid = fields.Boolean(metadata={"description": "the line's sheet is paid"})
+    paid_on = fields.Date(allow_none=True, metadata={"description": "the sheet's payment date once paid, else null"})
+
+
+class MySheetSchema(Schema):
+    sheet_id = fields.Integer()
+    site = fields.String()
+    site_name = fields.String()
+    period = fields.String()
+    state = fields.String()
+    payment_date = fields.Date()
+    paid = fields.Boolean()
+    paid_on = fields.Date(allow_none=True)
+    gross = fields.Integer()
+    tax = fields.Integer()
+    net = fields.Integer()
+    lines = fields.List(fields.Nested(MyLineSchema))
+
+
 class MyLinesSchema(Schema):
     payee_id = fields.Integer()
-    sheets = fields.List(fields.Dict())
+    sheets = fields.List(fields.Nested(MySheetSchema))
     totals = fields.Dict()
 
 

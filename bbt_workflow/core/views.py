@@ -5,6 +5,7 @@ from sqlalchemy import select, text
 from ..accounts.models import Category
 from ..extensions import db
 from ..permissions import can_create_on, can_read_sheets, can_review, is_admin, requires, roles_on, site_for, visible_sites_query
+from ..royalties.sheets import sheets_waiting_for
 
 bp = Blueprint("core", __name__)
 
@@ -13,7 +14,8 @@ bp = Blueprint("core", __name__)
 @requires("authenticated")
 def home():
     sites = db.session.scalars(visible_sites_query(current_user)).all()
-    rows = [(site, sorted(roles_on(current_user, site)), can_review(current_user, site)) for site in sites]
+    rows = [(site, sorted(roles_on(current_user, site)), can_review(current_user, site),
+             sheets_waiting_for(current_user, site)) for site in sites]
     return render_template("core/home.html", rows=rows, is_admin=is_admin(current_user))
 
 
@@ -28,6 +30,7 @@ def site_overview(site):
         "core/site.html", site=site_obj, categories=categories, roles=sorted(roles_on(current_user, site_obj)),
         can_create=can_create_on(current_user, site_obj),
         can_review=can_review(current_user, site_obj), can_read_sheets=can_read_sheets(current_user, site_obj),
+        sheets_waiting=sheets_waiting_for(current_user, site_obj),
     )
 
 

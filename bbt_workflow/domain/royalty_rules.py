@@ -170,3 +170,23 @@ def in_force(rows, on, *, start="effective_from", end="effective_to"):
         if best is None or begins > get(best, start):
             best = row
     return best
+
+
+# A sheet paid this long after the end of its month is flagged (not refused): late, but it happens.
+LATE_PAYMENT_DAYS = 90
+PAYMENT_BEFORE_PUBLICATION = "payment_before_publication"
+PAYMENT_LATE = "payment_late"
+
+
+def payment_date_problem(payment_date, newest_published_on, period_end):
+    """What is wrong with a sheet's payment date: PAYMENT_BEFORE_PUBLICATION (refused: the tax rule
+    follows the payment date, and nothing is paid before it is published), PAYMENT_LATE (a warning:
+    more than LATE_PAYMENT_DAYS after the end of the month) or None.
+
+    newest_published_on: the Vietnam calendar day the newest item on the sheet was published
+    (None for a sheet with no line)."""
+    if newest_published_on is not None and payment_date < newest_published_on:
+        return PAYMENT_BEFORE_PUBLICATION
+    if (payment_date - period_end).days > LATE_PAYMENT_DAYS:
+        return PAYMENT_LATE
+    return None

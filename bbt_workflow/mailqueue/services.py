@@ -69,8 +69,11 @@ def _claim_due(limit, now):
     db.session.commit()
     # A plain read first: an idle queue takes no write lock (SQLite has one writer).
     due = (OutboundEmail.state == "pending") & (OutboundEmail.next_attempt_at <= now)
-    if db.session.scalar(select(OutboundEmail.id).where(due).limit(1)) is None:
-        db.session.commit()
+    found = db.session.scalar(select(OutboundEmail.id).where(due).limit(1))
+    # End the read before writing: on SQLite a read transaction that then writes fails at once
+    # ("database is locked") when another writer committed meanwhile; a fresh one waits its turn.
+    db.session.commit()
+    if found is None:
         return []
     ids = select(OutboundEmail.id).where(due).order_by(OutboundEmail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":

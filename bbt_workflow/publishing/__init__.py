@@ -6,6 +6,7 @@ def init_app(app):
     from .. import jobs
     from .deliveries import delivery_status_for, may_watch_deliveries
     from .models import Delivery
+    from .notifications import send_dead_digests
     from .relay import publish_scheduled, run_relay
     from .views import bp, public
 
@@ -15,4 +16,5 @@ def init_app(app):
     app.jinja_env.globals["may_watch_deliveries"] = may_watch_deliveries
     jobs.register_task("publish_scheduled", publish_scheduled)
     jobs.register_task("relay_deliveries", run_relay)
+    jobs.register_task("dead_delivery_digests", send_dead_digests)
     jobs.wake_after_commit_of(Delivery)

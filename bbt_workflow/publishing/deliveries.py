@@ -72,6 +72,7 @@ def replay_delivery(actor, row, now=None):
     if not row.endpoint.active:
         raise Conflict(_l("The endpoint is paused or disabled; turn it on first."), code="endpoint_inactive")
     row.state, row.attempts, row.next_attempt_at, row.dead_at = "pending", 0, now or utcnow(), None
+    row.dead_notified_at = None  # dead again: listed in a digest again
     row.lease_until = row.lease_token = None
     db.session.flush()
     return row

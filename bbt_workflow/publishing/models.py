@@ -61,6 +61,8 @@ class Delivery(db.Model):
         # Version order per item and endpoint.
         Index("ix_outbox_deliveries_item_endpoint", "submission_id", "endpoint_id", "id"),
         Index("ix_outbox_deliveries_site_state", "site_id", "state", "id"),
+        # The dead-delivery digest: dead rows of an endpoint not yet listed in an email.
+        Index("ix_outbox_deliveries_dead_digest", "endpoint_id", "state", "dead_notified_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -84,6 +86,8 @@ class Delivery(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     delivered_at = mapped_column(UTCDateTime)
     dead_at = mapped_column(UTCDateTime)
+    # When this dead row was listed in a digest email to the approvers and admins (None: not yet).
+    dead_notified_at = mapped_column(UTCDateTime)
 
     site = relationship("Site")
     endpoint = relationship("PortalEndpoint")

@@ -225,9 +225,7 @@ def _apply(row, job, result, now, remotes):
             endpoint = row.endpoint
             endpoint.active = False
             endpoint.disabled_reason = f"410 Gone ({now:%Y-%m-%d %H:%M} UTC)"
-        from .notifications import notify_dead
-
-        notify_dead(row)
+        # Told in a digest per endpoint and outage (notifications.send_dead_digests), not one email a row.
     return outcome.kind
 
 

@@ -82,7 +82,7 @@ def _sheet_page(sheet, payment_form=None, status=200):
         "royalties/sheet.html", sheet=sheet, grouped=grouped, actions=actions, action_labels=ACTION_LABELS,
         action_form=SheetActionForm(), payment_form=payment_form, overdue=overdue,
         personal=service.can_see_personal_payee_fields(actor), mask=service.mask,
-        warnings=[w for w in sheet.warnings.split("\n") if w], factor_product=service._factor_product,
+        warnings=service.sheet_warnings(sheet), factor_product=service._factor_product,
         may_set_payment_date=service.may_set_payment_date(actor, sheet), is_overdue=lambda line: service.is_overdue(line, sheet, today),
     ), status
 

@@ -19,16 +19,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db_types import utcnow
 from ..domain.royalty_rules import (
-    PAYMENT_DEADLINE_DAYS, VIETNAM, decimal_text, fee_amount, local_date, split_by_shares, withholding_tax,
+    LATE_PAYMENT_DAYS, PAYMENT_BEFORE_PUBLICATION, PAYMENT_DEADLINE_DAYS, PAYMENT_LATE, VIETNAM, decimal_text,
+    fee_amount, local_date, payment_date_problem, split_by_shares, withholding_tax,
 )
 from ..domain.workflow import PUBLISHED
 from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed, field_error
 from ..extensions import db
 from ..permissions import can_account, can_approve, can_read_sheets, can_see_personal_payee_fields
 from ..submissions.models import HistoryEntry, Submission
-from ..domain.sheet_workflow import ACCOUNTANT, APPROVER, SHEET_ACTIONS
+from ..domain.sheet_workflow import ACCOUNTANT, APPROVED, APPROVER, CHECKED, SHEET_ACTIONS
 from .grading import price_part
 from .models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetFile, SheetPayee
+from .notifications import notify_sheet_step
 from .export import CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, export_filename
 from .payees import mask, payee_for_user
 from .rates import fee_rules_on, regulation_on, tax_rule_on, unit_value_on
@@ -91,6 +93,16 @@ def allowed_sheet_actions(actor, sheet):
             if sheet.state in action.sources and _may(actor, sheet.site, action.who)]
 
 
+def sheets_waiting_for(actor, site):
+    """How many of the site's sheets wait for the actor: checked ones for an approver (to approve),
+    approved ones for an accountant (to pay)."""
+    states = ([CHECKED] if can_approve(actor, site) else []) + ([APPROVED] if can_account(actor, site) else [])
+    if not states:
+        return 0
+    return db.session.scalar(select(func.count(RoyaltySheet.id)).where(
+        RoyaltySheet.site_id == site.id, RoyaltySheet.state.in_(states)))
+
+
 def get_sheet(actor, sheet_id):
     sheet = db.session.get(RoyaltySheet, sheet_id)
     if sheet is None or not can_read_sheets(actor, sheet.site):
@@ -125,6 +137,7 @@ def create_sheet(actor, site, period, payment_date=None):
     except IntegrityError:
         raise exists
     compute_sheet(sheet)
+    check_payment_date(sheet)
     return sheet
 
 
@@ -141,7 +154,39 @@ def update_sheet(actor, sheet, version, payment_date):
         raise ValidationFailed(_l("Only a draft sheet can be changed."), code="sheet_locked")
     sheet.payment_date = payment_date
     compute_sheet(sheet)
+    check_payment_date(sheet)
     return sheet
+
+
+def newest_publication_on(sheet):
+    """The Vietnam day the newest item on the sheet was published (None for an empty sheet)."""
+    newest = db.session.scalar(select(func.max(RoyaltyLine.published_at)).where(RoyaltyLine.sheet_id == sheet.id))
+    return local_date(newest) if newest is not None else None
+
+
+def check_payment_date(sheet):
+    """Refuse (the caller rolls back) a payment date before the newest item on the computed sheet was
+    published: the tax rule follows the payment date, and nothing is paid before it is published."""
+    newest = newest_publication_on(sheet)
+    if payment_date_problem(sheet.payment_date, newest, sheet.period_end) == PAYMENT_BEFORE_PUBLICATION:
+        raise field_error("payment_date", _l(
+            "The payment date %(date)s is before the newest item on the sheet was published (%(published)s): "
+            "choose %(published)s or later.", date=f"{sheet.payment_date:%d/%m/%Y}",
+            published=f"{newest:%d/%m/%Y}"), PAYMENT_BEFORE_PUBLICATION)
+
+
+def payment_date_warnings(sheet):
+    """Warnings about the payment date, in the reader's language (shown with the sheet, never stored)."""
+    if payment_date_problem(sheet.payment_date, None, sheet.period_end) == PAYMENT_LATE:
+        return [str(_l("The payment date %(date)s is more than %(days)s days after the end of the month "
+                       "(%(end)s).", date=f"{sheet.payment_date:%d/%m/%Y}", days=LATE_PAYMENT_DAYS,
+                       end=f"{sheet.period_end:%d/%m/%Y}"))]
+    return []
+
+
+def sheet_warnings(sheet):
+    """The computation's warnings (stored, Vietnamese) and the payment date's (reader's language)."""
+    return [w for w in sheet.warnings.split("\n") if w] + payment_date_warnings(sheet)
 
 
 def transition_sheet(actor, sheet, action, version):
@@ -171,6 +216,7 @@ def transition_sheet(actor, sheet, action, version):
     _flush_or_conflict()
     if action == "pay":
         _keep_files(sheet)
+    notify_sheet_step(sheet, action, actor=actor)
     return sheet
 
 
@@ -537,7 +583,7 @@ def sheet_view(sheet, viewer):
     return {
         "id": sheet.id, "site": sheet.site.code, "period": f"{sheet.period_start:%Y-%m}",
         "number": sheet.number, "payment_date": sheet.payment_date, "state": sheet.state, "version": sheet.version,
-        "regulation": sheet.regulation_label, "warnings": [w for w in sheet.warnings.split("\n") if w],
+        "regulation": sheet.regulation_label, "warnings": sheet_warnings(sheet),
         "lines": [{
             "id": line.id, "kind": line.kind, "payee": {"id": line.payee_id, "full_name": names[line.payee_id].full_name},
             "submission_id": line.submission_id, "title": title, "genre": line.genre_code,
@@ -659,12 +705,14 @@ def my_lines(user, start=None, end=None):
         entry = sheets.setdefault(sheet.id, {
             "sheet_id": sheet.id, "site": sheet.site.code, "site_name": sheet.site.name,
             "period": f"{sheet.period_start:%Y-%m}", "state": sheet.state, "payment_date": sheet.payment_date,
+            "paid": sheet.state == "paid", "paid_on": sheet.payment_date if sheet.state == "paid" else None,
             "gross": totals[sheet.id].gross if sheet.id in totals else 0,
             "tax": totals[sheet.id].tax if sheet.id in totals else 0,
             "net": totals[sheet.id].net if sheet.id in totals else 0, "lines": []})
         entry["lines"].append({"submission_id": line.submission_id, "title": line.submission.title,
                                "kind": line.kind, "genre": line.genre_label, "amount": line.amount,
-                               "published_at": line.published_at})
+                               "published_at": line.published_at, "paid": entry["paid"],
+                               "paid_on": entry["paid_on"]})
     periods = list(sheets.values())
     return {"payee_id": payee.id, "sheets": periods,
             "totals": {k: sum(p[k] for p in periods) for k in ("gross", "tax", "net")}}

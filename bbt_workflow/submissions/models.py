@@ -136,6 +136,8 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    # A royalty sheet's step (check, approve, pay, reopen): the notification links to the sheet.
+    sheet_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_sheets.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(String(500))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     read_at = mapped_column(UTCDateTime)

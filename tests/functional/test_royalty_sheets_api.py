@@ -308,10 +308,20 @@ def test_2026_threshold_follows_the_payment_date(client, board):
     x, a = _payee(august, "Nguyễn Văn X"), _payee(august, "Trần Thị A")
     assert (x["gross"], x["tax"], x["net"]) == (5_060_000, 506_000, 4_554_000)
     assert (a["gross"], a["tax"]) == (4_048_000, 0)
-    # Paid in June 2026 instead, the old 2,000,000 threshold would apply to both.
-    august = client.patch(f"/api/v1/royalty/sheets/{august['id']}", json={"payment_date": "2026-06-30",
-                          "version": august["version"]}, headers=h["ketoan"]).get_json()
-    assert _payee(august, "Trần Thị A")["tax"] == 404_800
+    # A payment in June 2026 would be before the August items were published: refused (issue 11, point 7).
+    refused = client.patch(f"/api/v1/royalty/sheets/{august['id']}", json={"payment_date": "2026-06-30",
+                           "version": august["version"]}, headers=h["ketoan"])
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "payment_before_publication"
+    # The threshold follows the payment date: sixteen June items of A (unit 234,000: 3,744,000) paid on
+    # 30 June 2026 fall under the old 2,000,000 threshold; paid on 1 July 2026, under the new 5,000,000.
+    items = [_item(f"j-{i}", "2026-06-10T09:00:00+07:00", simple_grading("ctv_a", genre="tin_ngan", coefficient="1"),
+                   author_username="ctv_a") for i in range(16)]
+    assert _import(client, h["admin"], items).status_code == 200
+    june = _sheet(client, h["ketoan"], "2026-06", "2026-06-30")
+    assert (_payee(june, "Trần Thị A")["gross"], _payee(june, "Trần Thị A")["tax"]) == (3_744_000, 374_400)
+    june = client.patch(f"/api/v1/royalty/sheets/{june['id']}", json={"payment_date": "2026-07-01",
+                        "version": june["version"]}, headers=h["ketoan"]).get_json()
+    assert _payee(june, "Trần Thị A")["tax"] == 0
 
 
 def test_xlsx_export_reads_back_with_every_payee_total(client, board):

@@ -147,6 +147,10 @@ def test_401_is_dead_at_once_and_emails_approvers_and_admins(people, endpoint, r
     assert (row.state, row.last_status, row.attempts) == ("dead", 401, 1)
     assert "401" in row.last_error
     assert db.session.get(Submission, sub.id).state == "approved"
+    # Told in the endpoint's digest, a few minutes later (issue 11, point 12).
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY, send_dead_digests
+
+    send_dead_digests(now=utcnow() + DIGEST_DELAY + timedelta(seconds=1))
     recipients = set(db.session.scalars(select(OutboundEmail.recipient)))
     assert recipients == {people.approver.email, people.admin.email}
     # Nothing is sent again by itself...
@@ -402,3 +406,71 @@ def test_a_photo_added_to_a_published_item_goes_out_as_an_update(people, endpoin
     update = receiver.documents()[-1]
     assert_valid(update)
     assert [a["name"] for a in update["associations"]] == ["featureimage"]
+
+
+def _dead_mail():
+    return db.session.scalars(select(OutboundEmail).where(OutboundEmail.subject.contains("Cổng"))
+                              .order_by(OutboundEmail.id)).all()
+
+
+def test_forty_dead_rows_on_one_endpoint_make_one_digest_per_recipient_and_outage(people, endpoint, receiver):
+    """A dead WordPress password over a batch of 40: one email per recipient listing the 40 items;
+    after the endpoint delivered again, a new outage is a new email (issue 11, point 12)."""
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY, send_dead_digests
+
+    receiver.fail_next(401, 40)
+    subs = [create_approved(people, title=f"Tin số {i}") for i in range(40)]
+    db.session.query(OutboundEmail).delete()
+    db.session.commit()
+    assert relay_due_deliveries()["dead"] == 40
+    db.session.expire_all()
+    assert {r.state for r in rows()} == {"dead"}
+    assert _dead_mail() == []  # gathered first, for a short while
+    send_dead_digests()
+    assert _dead_mail() == []
+    send_dead_digests(now=utcnow() + DIGEST_DELAY + timedelta(seconds=1))
+    mails = _dead_mail()
+    assert sorted(m.recipient for m in mails) == sorted([people.approver.email, people.admin.email])
+    for mail in mails:
+        assert "40" in mail.subject
+        assert all(f"Tin số {i}" in mail.body_text for i in range(40))
+    assert all(r.dead_notified_at is not None for r in rows())
+    # Nothing is sent twice.
+    send_dead_digests(now=utcnow() + timedelta(days=1))
+    assert len(_dead_mail()) == 2
+
+    # The password is fixed: a replay delivers. A later outage is a new email listing only its item.
+    later = utcnow() + DIGEST_DELAY * 2
+    replay_delivery(people.approver, rows()[0], now=later)
+    db.session.commit()
+    assert relay_due_deliveries(now=later)["delivered"] == 1
+    receiver.fail_next(401, 1)
+    create_approved(people, title="Tin sau khi khôi phục")
+    assert relay_due_deliveries(now=later)["dead"] == 1
+    send_dead_digests(now=later + DIGEST_DELAY + timedelta(seconds=1))
+    later = _dead_mail()[2:]
+    assert len(later) == 2 and all("Tin sau khi khôi phục" in m.body_text and "Tin số 1" not in m.body_text
+                                   for m in later)
+
+
+def test_rows_dying_later_in_the_same_outage_are_listed_in_a_follow_up_not_lost(people, endpoint, receiver):
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY, FOLLOW_UP_DELAY, send_dead_digests
+
+    receiver.fail_next(401, 2)
+    create_approved(people, title="Tin thứ nhất")
+    assert relay_due_deliveries()["dead"] == 1
+    db.session.query(OutboundEmail).delete()
+    db.session.commit()
+    start = utcnow()
+    send_dead_digests(now=start + DIGEST_DELAY + timedelta(seconds=1))
+    assert len(_dead_mail()) == 2
+    create_approved(people, title="Tin thứ hai")
+    assert relay_due_deliveries()["dead"] == 1
+    # Still the same outage (nothing delivered since): no second email within the hour...
+    send_dead_digests(now=start + DIGEST_DELAY * 3)
+    assert len(_dead_mail()) == 2
+    # ...then one follow-up with the row that died meanwhile.
+    send_dead_digests(now=start + FOLLOW_UP_DELAY + DIGEST_DELAY * 2)
+    follow_up = _dead_mail()[2:]
+    assert len(follow_up) == 2 and all("Tin thứ hai" in m.body_text and "Tin thứ nhất" not in m.body_text
+                                       for m in follow_up)
