@@ -200,7 +200,12 @@
         button.className = "link danger";
         button.setAttribute("data-remove-part", "");
         button.textContent = text.remove_part;
-        button.addEventListener("click", function () { part.remove(); refresh(); });
+        button.addEventListener("click", function () {
+          // A grading has at least one part: the last one stays.
+          if (parts().length < 2) { return; }
+          part.remove();
+          refresh();
+        });
         field.parentNode.replaceChild(button, field);
       }
       if (!blankRow) { return; }

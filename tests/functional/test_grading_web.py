@@ -148,6 +148,14 @@ def test_removing_every_part_or_every_payee_is_refused(client, item):
     assert db.session.get(Submission, item.id).state == "in_review"
 
 
+def test_removing_the_only_part_is_refused_in_vietnamese_too(client, item):
+    login(client, "bientap")
+    fields = action_form(_page(client, item), "forward")
+    response = client.post(f"/submissions/{item.id}/act", data=dict(fields, **{"g-0-remove": "y"}))
+    assert response.status_code == 422 and "Phiếu chấm cần ít nhất một phần." in response.get_data(as_text=True)
+    assert db.session.get(Submission, item.id).state == "in_review" and _gradings() == 0
+
+
 def test_without_javascript_add_a_part_shows_the_form_again_with_one_more(client, item):
     login(client, "bientap")
     fields = dict(action_form(_page(client, item), "forward"), **{"g-0-coefficient": "2.3", "grading_add_part": "1"})
