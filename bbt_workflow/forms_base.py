@@ -1,7 +1,7 @@
 """The base of every web form: WTForms' own messages come from our catalog.
 
 Flask-WTF looks for WTForms' messages in WTForms' catalog, which has no
-Vietnamese; ours has them (wtforms_messages.py lists them for extraction).
+Vietnamese; ours has them (wtforms_messages.py lists them for extraction), plural ones included.
 """
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
@@ -12,7 +12,16 @@ class _OurCatalog:
         return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return get_translations().ungettext(singular, plural, n)
+        # WTForms asks for Length's messages in the plural form ("... %(max)d character." /
+        # "... characters."); our catalog has them as plain msgids (Vietnamese has one form),
+        # which ungettext does not look up: without this they stayed English.
+        translations = get_translations()
+        translated = translations.ungettext(singular, plural, n)
+        if translated in (singular, plural):
+            translated = translations.ugettext(plural)
+            if n == 1 and translated == plural:
+                return singular
+        return translated
 
 
 class Form(FlaskForm):
