@@ -4,6 +4,7 @@ from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .domain.content_types import CONTENT_TYPES
+from .publishing.delivery_errors import describe_delivery_error
 
 ROLE_LABELS = {
     "contributor": _l("Contributor"),
@@ -51,6 +52,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime_local
+    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
