@@ -43,6 +43,20 @@ def format_number(value, places=None):
     return _babel_decimal(value, locale=get_locale(), decimal_quantization=False)
 
 
+class LocalNumber:
+    """A number for a lazy message: _l("... %(low)s", low=LocalNumber(x)) shows it in the format of
+    whoever reads the message, when it is read (services raise messages before any page exists)."""
+
+    def __init__(self, value, places=None):
+        self.value, self.places = value, places
+
+    def __str__(self):
+        return format_number(self.value, self.places)
+
+    def __repr__(self):
+        return f"LocalNumber({self.value!r})"
+
+
 def format_range(low, high, places=None):
     """"0,40–0,65"; a single value when both ends are equal."""
     if low is not None and high is not None and Decimal(str(low)) == Decimal(str(high)):
@@ -145,5 +159,5 @@ def number_example():
     return format_number(Decimal("1.5"))
 
 
-__all__ = ["parse_decimal", "format_number", "format_range", "format_percent", "format_date", "format_datetime",
+__all__ = ["parse_decimal", "LocalNumber", "format_number", "format_range", "format_percent", "format_date", "format_datetime",
            "date_input_value", "datetime_input_value", "parse_date", "parse_local_datetime", "number_example"]

@@ -5,6 +5,11 @@ Vietnamese; ours has them (wtforms_messages.py lists them for extraction), plura
 """
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from .formatting import (BAD_DATE, BAD_DATETIME, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
+                         DATETIME_PLACEHOLDER, date_input_value, datetime_input_value, parse_date,
+                         parse_local_datetime)
 
 
 class _OurCatalog:
@@ -28,6 +33,45 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _OurCatalog()
+
+
+class _TypedDateField(StringField):
+    """A date typed in a text input as dd/mm/yyyy (yyyy-mm-dd also accepted), the same in every
+    language: <input type=date> shows the browser's format (mm/dd/yyyy in an English browser),
+    not the board's. What was typed is shown again as typed when it is refused."""
+
+    placeholder, pattern, message = DATE_PLACEHOLDER, DATE_PATTERN, BAD_DATE
+    parse, shown = staticmethod(parse_date), staticmethod(date_input_value)
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"placeholder": self.placeholder, "pattern": self.pattern, "autocomplete": "off",
+                     "title": self.placeholder, **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.shown(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = self.parse(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.message))
+
+
+class LocalDateField(_TypedDateField):
+    """dd/mm/yyyy → date."""
+
+
+class LocalDateTimeField(_TypedDateField):
+    """dd/mm/yyyy hh:mm (Vietnam wall time) → naive datetime; the view makes it an instant."""
+
+    placeholder, pattern, message = DATETIME_PLACEHOLDER, DATETIME_PATTERN, BAD_DATETIME
+    parse, shown = staticmethod(parse_local_datetime), staticmethod(datetime_input_value)
 
 
 def show_service_error(form, exc):
@@ -59,10 +103,12 @@ def submit_and_flash(form, action, *, success, invalid=None):
     from .extensions import db
 
     if not form.validate_on_submit():
-        if invalid is not None:
+        # What the user typed wrong (a date, a comment) is said; broken hidden fields get `invalid`.
+        typed = [field for field in form if field.errors and field.type not in ("HiddenField", "CSRFTokenField")]
+        if invalid is not None and not typed:
             flash(str(invalid), "danger")
         else:
-            for field in form:
+            for field in typed or form:
                 for error in field.errors:
                     flash(f"{field.label.text}: {error}", "danger")
         return False

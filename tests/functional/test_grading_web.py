@@ -114,7 +114,7 @@ def test_forward_with_two_parts_then_the_approver_keeps_the_editors_grading(clie
     ({"g-0-f-translation-reason": "  "}, "Part 1: give a reason for Bản dịch."),
     ({"g-1-coefficient": "abc"}, "Part 2: the coefficient must be a number."),
     ({"g-1-p-0-username": "nobody"}, "Unknown user nobody."),
-    ({"g-0-f-translation-value": "0.9"}, "Part 1: Bản dịch must be between 0.4 and 0.65."),
+    ({"g-0-f-translation-value": "0.9"}, "Part 1: Bản dịch must be between 0.40 and 0.65."),
 ])
 def test_a_bad_grading_is_refused_with_the_values_kept_and_nothing_changed(client, item, change, message):
     login(client, "bientap")
@@ -209,7 +209,7 @@ def test_tampered_grading_fields_are_refused_not_a_server_error(client, item):
 def test_the_grading_form_speaks_vietnamese(client, item):
     login(client, "bientap")
     page = _page(client, item)
-    assert "Chấm nhuận bút" in page and "Thêm phần" in page and "Khung cho phép: từ 2 đến 2.5" in page
+    assert "Chấm nhuận bút" in page and "Thêm phần" in page and "Khung cho phép: từ 2 đến 2,5" in page
     response = client.post(f"/submissions/{item.id}/act",
                            data=dict(_two_parts(action_form(page, "forward")), **{"g-0-p-1-share": "30"}))
     assert response.status_code == 422
