@@ -6,6 +6,7 @@ Vietnamese; ours has them (wtforms_messages.py lists them for extraction), plura
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from wtforms import StringField
+from wtforms.validators import StopValidation
 
 from .formatting import (BAD_DATE, BAD_DATETIME, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
                          DATETIME_PLACEHOLDER, date_input_value, datetime_input_value, parse_date,
@@ -61,6 +62,11 @@ class _TypedDateField(StringField):
         except ValueError:
             self.data = None
             raise ValueError(str(self.message))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            # Not a date: say so, and not "required" (DataRequired would replace the reason).
+            raise StopValidation()
 
 
 class LocalDateField(_TypedDateField):

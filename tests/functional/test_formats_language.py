@@ -106,3 +106,58 @@ def test_a_bad_publish_time_is_refused_with_a_message(client, item, lang, messag
     _, response = _new(client, lang, f"31/02/{datetime.now(VIETNAM).year + 1} 08:00")
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert db.session.query(Submission).count() == before
+
+
+@pytest.mark.parametrize("factor,day", [("0,8", "01/01/2025"), ("0.8", "2025-01-01")])
+def test_rule_admin_takes_either_separator_and_dd_mm_yyyy(client, make, factor, day):
+    from decimal import Decimal
+
+    from bbt_workflow.royalties.models import SiteFactor
+    from tests.forms import form_with
+
+    site = make.site("tinh", kind="portal")
+    make.user("admin", is_admin=True)
+    login(client, "admin")
+    url = "/admin/royalties/site-factors/new"
+    page = client.get(url).get_data(as_text=True)
+    assert 'placeholder="dd/mm/yyyy"' in page and 'type="date"' not in page
+    data = dict(form_with(page, "factor"), site="tinh", factor=factor, effective_from=day, source_text="QĐ riêng")
+    assert client.post(url, data=data).status_code == 302
+    row = db.session.scalar(db.select(SiteFactor).where(SiteFactor.site_id == site.id))
+    assert row.factor == Decimal("0.8") and row.effective_from.isoformat() == "2025-01-01"
+    listing = client.get("/admin/royalties/site-factors?lang=vi").get_data(as_text=True)
+    assert "0,8" in listing and "01/01/2025" in listing
+    data.update(effective_from="31/02/2025", factor="0,9")
+    refused = client.post(url + "?lang=vi", data=data).get_data(as_text=True)
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/12/2026." in refused
+    assert db.session.query(SiteFactor).filter(SiteFactor.site_id == site.id).count() == 1
+
+
+def test_payment_date_and_my_royalties_dates_as_dd_mm_yyyy(client, make):
+    from bbt_workflow.royalties.models import RoyaltySheet
+
+    site = make.site("tinh", kind="portal")
+    make.user("ketoan", roles={site: ["accountant"]})
+    login(client, "ketoan")
+    page = client.get("/sites/tinh/royalties").get_data(as_text=True)
+    assert 'placeholder="dd/mm/yyyy"' in page and 'type="date"' not in page
+    created = client.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(page), "period": "2025-03",
+                                                         "payment_date": "05/04/2025"})
+    assert created.status_code == 302
+    sheet = db.session.scalar(db.select(RoyaltySheet))
+    assert sheet.payment_date.isoformat() == "2025-04-05"
+    page = client.get(f"/royalties/sheets/{sheet.id}").get_data(as_text=True)
+    assert "05/04/2025" in page
+    refused = client.post(f"/royalties/sheets/{sheet.id}/payment-date?lang=vi", data={
+        "csrf_token": csrf_from(page), "payment_date": "30/02/2025", "version": str(sheet.version)})
+    assert refused.status_code == 422
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/12/2026." in refused.get_data(as_text=True)
+    moved = client.post(f"/royalties/sheets/{sheet.id}/payment-date", data={
+        "csrf_token": csrf_from(page), "payment_date": "10/04/2025", "version": str(sheet.version)})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(RoyaltySheet, sheet.id).payment_date.isoformat() == "2025-04-10"
+    mine = client.get("/my/royalties?from=01/03/2025&to=31/03/2025").get_data(as_text=True)
+    assert 'value="01/03/2025"' in mine and 'value="31/03/2025"' in mine
+    bad = client.get("/my/royalties?from=2025-13-01&lang=en").get_data(as_text=True)
+    assert "Enter a date as dd/mm/yyyy, e.g. 02/12/2026." in bad
