@@ -1,10 +1,16 @@
 """The base of every web form: WTForms' own messages come from our catalog.
 
 Flask-WTF looks for WTForms' messages in WTForms' catalog, which has no
-Vietnamese; ours has them (wtforms_messages.py lists them for extraction).
+Vietnamese; ours has them (wtforms_messages.py lists them for extraction), plural ones included.
 """
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import StopValidation
+
+from .formatting import (BAD_DATE, BAD_DATETIME, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
+                         DATETIME_PLACEHOLDER, date_input_value, datetime_input_value, parse_date,
+                         parse_local_datetime)
 
 
 class _OurCatalog:
@@ -12,13 +18,66 @@ class _OurCatalog:
         return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return get_translations().ungettext(singular, plural, n)
+        # WTForms asks for Length's messages in the plural form ("... %(max)d character." /
+        # "... characters."); our catalog has them as plain msgids (Vietnamese has one form),
+        # which ungettext does not look up: without this they stayed English.
+        translations = get_translations()
+        translated = translations.ungettext(singular, plural, n)
+        if translated in (singular, plural):
+            translated = translations.ugettext(plural)
+            if n == 1 and translated == plural:
+                return singular
+        return translated
 
 
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _OurCatalog()
+
+
+class _TypedDateField(StringField):
+    """A date typed in a text input as dd/mm/yyyy (yyyy-mm-dd also accepted), the same in every
+    language: <input type=date> shows the browser's format (mm/dd/yyyy in an English browser),
+    not the board's. What was typed is shown again as typed when it is refused."""
+
+    placeholder, pattern, message = DATE_PLACEHOLDER, DATE_PATTERN, BAD_DATE
+    parse, shown = staticmethod(parse_date), staticmethod(date_input_value)
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"placeholder": self.placeholder, "pattern": self.pattern, "autocomplete": "off",
+                     "title": self.placeholder, **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.shown(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = self.parse(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.message))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            # Not a date: say so, and not "required" (DataRequired would replace the reason).
+            raise StopValidation()
+
+
+class LocalDateField(_TypedDateField):
+    """dd/mm/yyyy → date."""
+
+
+class LocalDateTimeField(_TypedDateField):
+    """dd/mm/yyyy hh:mm (Vietnam wall time) → naive datetime; the view makes it an instant."""
+
+    placeholder, pattern, message = DATETIME_PLACEHOLDER, DATETIME_PATTERN, BAD_DATETIME
+    parse, shown = staticmethod(parse_local_datetime), staticmethod(datetime_input_value)
 
 
 def show_service_error(form, exc):
@@ -50,10 +109,12 @@ def submit_and_flash(form, action, *, success, invalid=None):
     from .extensions import db
 
     if not form.validate_on_submit():
-        if invalid is not None:
+        # What the user typed wrong (a date, a comment) is said; broken hidden fields get `invalid`.
+        typed = [field for field in form if field.errors and field.type not in ("HiddenField", "CSRFTokenField")]
+        if invalid is not None and not typed:
             flash(str(invalid), "danger")
         else:
-            for field in form:
+            for field in typed or form:
                 for error in field.errors:
                     flash(f"{field.label.text}: {error}", "danger")
         return False

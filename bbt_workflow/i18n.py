@@ -1,4 +1,5 @@
-"""Language and time zone selection: Vietnamese unless the user asked for English."""
+"""Language and time zone selection: Vietnamese unless the user asked for English
+(?lang=, then for the API Accept-Language, then the session's or the user's choice)."""
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -11,6 +12,11 @@ def select_locale():
     asked = request.args.get("lang")
     if asked in supported:
         return asked
+    if request.path.startswith("/api/") and request.accept_languages:
+        # API clients say their language in Accept-Language (API.md); pages keep the user's choice.
+        best = request.accept_languages.best_match(supported)
+        if best:
+            return best
     if session.get("lang") in supported:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.preferred_language in supported:

@@ -1,9 +1,12 @@
-"""Jinja helpers: Vietnamese number and date formats, labels for codes."""
+"""Jinja helpers: the number and date formats of formatting.py as filters, labels for codes."""
 from flask import has_request_context
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from .domain.content_types import CONTENT_TYPES
+from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number,
+                         format_percent, format_range)
+from .publishing.delivery_errors import describe_delivery_error
 
 ROLE_LABELS = {
     "contributor": _l("Contributor"),
@@ -28,30 +31,15 @@ ACTION_LABELS = {
 }
 
 
-def format_number(value):
-    """16.533 in Vietnamese, 16,533 in English (CLDR via Babel)."""
-    if value is None:
-        return ""
-    return format_decimal(value)
-
-
-def format_date(value):
-    """dd/mm/yyyy, in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return ""
-    return format_datetime(value, "dd/MM/yyyy")
-
-
-def format_datetime_local(value):
-    if value is None:
-        return ""
-    return format_datetime(value, "dd/MM/yyyy HH:mm")
-
-
 def register_template_helpers(app):
-    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["number"] = format_number  # 16.533 · 1,5; |number(2) → 0,40
+    app.jinja_env.filters["range"] = format_range  # low|range(high, 2) → 0,40–0,65
+    app.jinja_env.filters["percent"] = format_percent  # 15,5%
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime_local
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date_input"] = date_input_value
+    app.jinja_env.filters["datetime_input"] = datetime_input_value
+    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
@@ -70,4 +58,5 @@ def register_template_helpers(app):
 
         signed_in = has_request_context() and current_user and current_user.is_authenticated
         unread = unread_count(current_user) if signed_in else 0
-        return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS, "unread_notifications": unread}
+        return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS, "unread_notifications": unread,
+                "DATE_PATTERN": DATE_PATTERN, "DATETIME_PATTERN": DATETIME_PATTERN}

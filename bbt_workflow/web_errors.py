@@ -10,6 +10,7 @@ from .errors import ServiceError
 from .extensions import db
 from .logging_setup import current_request_id
 from .permissions import is_api_request
+from .validation_messages import translate_details
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def register_error_handlers(app):
                 # webargs/marshmallow: {"json": {"field": ["msg"]}} -> {"field": ["msg"]}
                 if set(details) <= {"json", "query", "form", "files", "headers"} and len(details) == 1:
                     details = next(iter(details.values()))
+                # marshmallow/webargs speak English: their messages in the caller's language.
+                details = translate_details(details)
             if status == 400 and "json" in str(data.get("messages", "")).lower():
                 message = _("The body is not valid JSON in UTF-8.")
             return api_error(status, ERROR_CODES.get(status, "error"), message, details)

@@ -1,10 +1,10 @@
 """Forms of the rate administration and payee pages. Numbers are text fields: the services
 read them exactly (Decimal, a comma accepted) and say what is wrong with each."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms_base import Form
+from ..forms_base import Form, LocalDateField
 from .models import FEE_ROLES
 
 FEE_ROLE_LABELS = {"editor": _l("Editor who handled the item"), "approver": _l("Approver"),
@@ -19,8 +19,8 @@ def _number(label, **kw):
 
 
 class DatedForm(Form):
-    effective_from = DateField(_l("In force from"), validators=[DataRequired()])
-    effective_to = DateField(_l("Until (inclusive, optional)"), validators=[Optional()],
+    effective_from = LocalDateField(_l("In force from"), validators=[DataRequired()])
+    effective_to = LocalDateField(_l("Until (inclusive, optional)"), validators=[Optional()],
                              description=_l("Leave empty: in force until a newer row replaces it."))
     source_text = StringField(_l("Source text"), validators=[Length(max=255)],
                               description=_l("The decision or decree, e.g. QĐ 23/2020/QĐ-UBND."))

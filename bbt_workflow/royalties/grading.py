@@ -7,7 +7,7 @@ same way the sheet does, for the form's live figure and the API.
 """
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -16,7 +16,9 @@ from ..db_types import utcnow
 from ..domain.royalty_rules import (
     Range, RuleError, check_coefficient, decimal_text, item_amount, local_date, split_by_shares,
 )
+from ..domain.decimal_input import parse_decimal
 from ..errors import ValidationFailed
+from ..formatting import LocalNumber
 from ..extensions import db
 from .models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
 from .payees import resolve_payee
@@ -49,12 +51,9 @@ class GradingInput:
 
 def _decimal(value, message):
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, AttributeError):
+        return parse_decimal(value)
+    except ValueError:
         raise _invalid(message)
-    if not number.is_finite():
-        raise _invalid(message)
-    return number
 
 
 def grading_day(sub, on=None):
@@ -90,8 +89,9 @@ def read_grading(site, data, on):
         except RuleError:
             raise _invalid(_l("Part %(n)s: the coefficient of %(genre)s must be between %(low)s and %(high)s "
                               "(national cap %(cap)s).", n=number, genre=genre.label,
-                              low=decimal_text(genre.min_coefficient), high=decimal_text(genre.max_coefficient),
-                              cap=decimal_text(caps.get(genre.cap_group)) or "–"))
+                              low=LocalNumber(decimal_text(genre.min_coefficient)),
+                              high=LocalNumber(decimal_text(genre.max_coefficient)),
+                              cap=LocalNumber(decimal_text(caps.get(genre.cap_group))) if caps.get(genre.cap_group) else "–"))
         factors, seen = [], set()
         if not isinstance(part.get("factors") or [], list):
             raise _invalid(_l("Part %(n)s: the adjustments must be a list.", n=number))
@@ -108,8 +108,8 @@ def read_grading(site, data, on):
             _check_places(value, number)
             if not Decimal(adjustment.min_factor) <= value <= Decimal(adjustment.max_factor):
                 raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
-                                  label=adjustment.label, low=decimal_text(adjustment.min_factor),
-                                  high=decimal_text(adjustment.max_factor)))
+                                  label=adjustment.label, low=LocalNumber(adjustment.min_factor, 2),
+                                  high=LocalNumber(adjustment.max_factor, 2)))
             reason = factor.get("reason") or ""
             reason = reason.strip() if isinstance(reason, str) else ""
             if not reason:
@@ -136,7 +136,7 @@ def read_grading(site, data, on):
         total = sum(share for _, share in payees)
         if total != 100:
             raise _invalid(_l("Part %(n)s: the shares must add up to 100 (now %(total)s).", n=number,
-                              total=decimal_text(total)))
+                              total=LocalNumber(decimal_text(total))))
         result.parts.append(PartInput(genre, coefficient, factors, payees))
     if data.get("provider"):
         if not isinstance(data["provider"], dict):

@@ -12,15 +12,17 @@ Services flush, never commit.
 """
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Site
 from ..domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
+from ..domain.decimal_input import parse_decimal
 from ..errors import Forbidden, field_error
 from ..extensions import db
+from ..formatting import LocalNumber
 from ..permissions import can_manage_installation
 from .models import (
     FEE_ROLES, AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule,
@@ -45,10 +47,10 @@ def _decimal(data, field, *, required=True, places=4):
             raise field_error(field, _l("This field is required."))
         return None
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
-        raise field_error(field, _l("Enter a number, e.g. 1.5."))
-    if not value.is_finite() or value.as_tuple().exponent < -places:
+        value = parse_decimal(raw)
+    except ValueError:
+        raise field_error(field, _l("Enter a number, e.g. %(example)s.", example=LocalNumber(Decimal("1.5"))))
+    if value.as_tuple().exponent < -places:
         raise field_error(field, _l("Enter a number with at most %(n)s decimals.", n=places))
     return value
 

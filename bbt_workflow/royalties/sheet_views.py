@@ -13,6 +13,7 @@ from ..downloads import download_response
 from ..domain.royalty_rules import local_date
 from ..errors import ServiceError
 from ..extensions import db
+from ..formatting import BAD_DATE, parse_date
 from ..forms_base import show_service_error
 from ..permissions import can_account, can_read_sheets, requires, site_for
 from . import sheets as service
@@ -145,10 +146,10 @@ def export(sheet_id, fmt):
 def my_royalties():
     today = local_date(utcnow())
     try:
-        start = date.fromisoformat(request.args["from"]) if request.args.get("from") else date(today.year, 1, 1)
-        end = date.fromisoformat(request.args["to"]) if request.args.get("to") else None
+        start = parse_date(request.args.get("from")) or date(today.year, 1, 1)
+        end = parse_date(request.args.get("to"))
     except ValueError:
-        flash(_("Dates must be YYYY-MM-DD."), "danger")
+        flash(str(BAD_DATE), "danger")
         start, end = date(today.year, 1, 1), None
     mine = service.my_lines(_actor(), start, end)
     db.session.commit()

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Site, Unit
 from ..domain.royalty_rules import decimal_text, unit_value
+from ..formatting import format_number
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import Form, show_service_error, submit_and_flash
@@ -50,8 +51,6 @@ def _paginate(stmt):
 
 
 def _vnd(value):
-    from ..templating import format_number
-
     return f"{format_number(value)} đ" if value is not None else "—"
 
 
@@ -80,7 +79,7 @@ class Kind:
                 field.data = row.site.code if getattr(row, "site", None) else ""
             elif hasattr(row, name):
                 value = getattr(row, name)
-                field.data = value if field.type in ("DateField", "BooleanField", "IntegerField") else _shown(value)
+                field.data = value if field.type in ("LocalDateField", "BooleanField", "IntegerField") else _shown(value)
 
 
 def _site_name(row):
@@ -94,20 +93,20 @@ KINDS = {
         (_l("Genres"), lambda r: str(len(r.genres)))], (Regulation.effective_from.desc(), Regulation.id)),
     "caps": Kind(NationalCap, NationalCapForm, rules_admin.save_national_cap, _l("National caps"), [
         (_l("Group code"), lambda r: r.cap_group), (_l("Genres"), lambda r: r.label),
-        (_l("Maximum coefficient"), lambda r: _shown(r.max_coefficient))],
+        (_l("Maximum coefficient"), lambda r: format_number(r.max_coefficient))],
         (NationalCap.cap_group, NationalCap.effective_from)),
     "site-factors": Kind(SiteFactor, SiteFactorForm, rules_admin.save_site_factor, _l("Site factors"), [
         (_l("Applies to"), lambda r: r.site.name if r.site else _("Every site of kind: %(kind)s", kind=_kind_label(r.site_kind))),
-        (_l("Factor"), lambda r: _shown(r.factor))], (SiteFactor.site_id, SiteFactor.site_kind, SiteFactor.effective_from)),
+        (_l("Factor"), lambda r: format_number(r.factor))], (SiteFactor.site_id, SiteFactor.site_kind, SiteFactor.effective_from)),
     "base-salaries": Kind(BaseSalary, BaseSalaryForm, rules_admin.save_base_salary, _l("Base salary"), [
         (_l("Base salary (VND per month)"), lambda r: _vnd(r.amount)),
         (_l("Unit value (10%)"), lambda r: _vnd(unit_value(r.amount)))], (BaseSalary.effective_from,)),
     "tax-rules": Kind(TaxRule, TaxRuleForm, rules_admin.save_tax_rule, _l("Tax rules"), [
         (_l("Threshold per payment (VND)"), lambda r: _vnd(r.threshold)),
-        (_l("Rate (%)"), lambda r: _shown(r.rate_percent))], (TaxRule.effective_from,)),
+        (_l("Rate (%)"), lambda r: format_number(r.rate_percent))], (TaxRule.effective_from,)),
     "fee-rules": Kind(FeeRule, FeeRuleForm, rules_admin.save_fee_rule, _l("Fee rules"), [
         (_l("Site"), _site_name), (_l("Role"), lambda r: str(FEE_ROLE_LABELS.get(r.role, r.role))),
-        (_l("Kind"), lambda r: str(FEE_KIND_LABELS.get(r.kind, r.kind))), (_l("Value"), lambda r: _shown(r.value))],
+        (_l("Kind"), lambda r: str(FEE_KIND_LABELS.get(r.kind, r.kind))), (_l("Value"), lambda r: format_number(r.value))],
         (FeeRule.site_id, FeeRule.role, FeeRule.effective_from)),
 }
 
@@ -197,7 +196,7 @@ def rule_confirm(kind, row_id):
 @requires("admin")
 def regulation(row_id):
     row = db.get_or_404(Regulation, row_id)
-    return render_template("royalties/admin_regulation.html", regulation=row, plain=_shown)
+    return render_template("royalties/admin_regulation.html", regulation=row, plain=format_number)
 
 
 def _cap_groups():

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice
-from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FormField, HiddenField, SelectField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.content_types import CONTENT_TYPES
 from ..domain.workflow import STATES
-from ..forms_base import Form
+from ..forms_base import Form, LocalDateField, LocalDateTimeField
 from ..templating import STATE_LABELS
 from .notifications import EVENT_KINDS, EVENT_LABELS
 
@@ -43,7 +43,7 @@ class SubmissionForm(Form):
     body_html = TextAreaField(_l("Body"), validators=[Length(max=2_000_000)], render_kw={"rows": 14},
                               description=_l("HTML is cleaned on saving: scripts, styles and unsafe links are removed."))
     language = SelectField(_l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
-    publish_at = DateTimeLocalField(_l("Desired publish time"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    publish_at = LocalDateTimeField(_l("Desired publish time"), validators=[Optional()])
     authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=30)
     version = HiddenField()
 
@@ -61,7 +61,7 @@ class ActionForm(Form):
     action = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)], render_kw={"rows": 2})
-    publish_at = DateTimeLocalField(_l("Publish at"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    publish_at = LocalDateTimeField(_l("Publish at"), validators=[Optional()])
 
 
 class UploadForm(Form):
@@ -88,8 +88,8 @@ class QueueFilterForm(Form):
         SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()], validators=[Optional()])
     unit = SelectField(_l("Unit"), choices=[], validators=[Optional()])
     author = StringField(_l("Author (user name)"), validators=[Optional(), Length(max=64)])
-    from_ = DateField(_l("Created from"), validators=[Optional()])
-    to = DateField(_l("to"), validators=[Optional()])
+    from_ = LocalDateField(_l("Created from"), validators=[Optional()])
+    to = LocalDateField(_l("to"), validators=[Optional()])
     sort = SelectField(_l("Sort"), choices=[
         SelectChoice("-updated_at", _l("Recently updated")), SelectChoice("updated_at", _l("Least recently updated")),
         SelectChoice("-created_at", _l("Newest")), SelectChoice("created_at", _l("Oldest")),

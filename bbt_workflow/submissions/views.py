@@ -130,7 +130,7 @@ def notification_settings():
 
 
 def _local_to_utc(value):
-    """A datetime-local field (Asia/Ho_Chi_Minh wall time) as an aware UTC datetime."""
+    """A publish time typed as Asia/Ho_Chi_Minh wall time (LocalDateTimeField) as an aware UTC datetime."""
     if value is None:
         return None
     return value.replace(tzinfo=LOCAL).astimezone(timezone.utc)
@@ -247,11 +247,14 @@ def _act_with_grading(user, sub, form):
     with what was typed and the error next to the form (422); nothing is changed."""
     state = grading_form.state_from_form(request.form)
     posted = {"action": form.action.data, "comment": request.form.get("comment", "")[:5000],
-              "publish_at": request.form.get("publish_at", "")[:20], "grading": state, "error": None}
+              "publish_at": request.form.get("publish_at", "")[:40], "grading": state, "error": None}
     if request.form.get("grading_add_part"):
         # Without JavaScript, "Add a part" posts the form: show it again with one more part.
         return _render_detail(user, sub, posted=dict(posted, add_part=True))
     if not form.validate_on_submit():
+        if form.publish_at.errors and not form.action.errors and not form.version.errors:
+            # A mistyped publish time: the page again with what was typed and the reason.
+            return _render_detail(user, sub, posted=dict(posted, error=str(form.publish_at.errors[0])), status=422)
         flash(_("The action could not be read. Reload the page and try again."), "danger")
         return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     try:

@@ -14,9 +14,10 @@
     return value === "" || isNaN(Number(value)) ? null : Number(value);
   }
 
+  function locale() { return document.documentElement.lang === "vi" ? "vi-VN" : "en-US"; }
+
   function money(amount) {
-    var locale = document.documentElement.lang === "vi" ? "vi-VN" : "en-US";
-    return new Intl.NumberFormat(locale).format(amount) + " đ";
+    return new Intl.NumberFormat(locale()).format(amount) + " đ";
   }
 
   function renameAll(root, from, to) {
@@ -156,7 +157,7 @@
         part.querySelectorAll("[data-payee]").forEach(function (row) {
           if (!rowIsEmpty(row)) { total += decimal(value(row, "share")) || 0; }
         });
-        part.querySelector("[data-share-total]").textContent = String(Math.round(total * 100) / 100).replace(".", ",") + "%";
+        part.querySelector("[data-share-total]").textContent = new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(total) + "%";
         var remove = part.querySelector("[data-remove-part]");
         if (remove) { remove.hidden = parts().length < 2; }
       });
@@ -168,8 +169,9 @@
       var option = part.querySelector("[data-genre]").selectedOptions[0];
       if (!option) { return; }
       if (resetCoefficient) { part.querySelector("[data-coefficient]").value = option.getAttribute("data-default"); }
+      // The server formatted the bounds for the page's language (1,5 in Vietnamese).
       part.querySelector("[data-range]").textContent = text.allowed
-        .replace("%(low)s", option.getAttribute("data-min")).replace("%(high)s", option.getAttribute("data-max"));
+        .replace("%(low)s", option.getAttribute("data-min-text")).replace("%(high)s", option.getAttribute("data-max-text"));
     }
 
     function addPayeeRow(part) {
@@ -200,7 +202,12 @@
         button.className = "link danger";
         button.setAttribute("data-remove-part", "");
         button.textContent = text.remove_part;
-        button.addEventListener("click", function () { part.remove(); refresh(); });
+        button.addEventListener("click", function () {
+          // A grading has at least one part: the last one stays.
+          if (parts().length < 2) { return; }
+          part.remove();
+          refresh();
+        });
         field.parentNode.replaceChild(button, field);
       }
       if (!blankRow) { return; }

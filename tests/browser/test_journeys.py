@@ -26,7 +26,7 @@ def _act(page, label, comment=None, publish_at=None):
     if comment is not None:
         form.locator("textarea").fill(comment)
     if publish_at is not None:
-        form.locator("input[type=datetime-local]").fill(publish_at)
+        form.locator("input[name=publish_at][placeholder='dd/mm/yyyy hh:mm']").fill(publish_at)
     with page.expect_navigation():
         form.get_by_role("button", name=label, exact=True).click()
     assert page.locator(".flash-success").count() == 1, page.locator(".flash").all_inner_texts()
@@ -126,7 +126,7 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     expect(rows.nth(1).locator("[data-payee-amount]")).to_have_text("113.850 đ")
     # A coefficient outside the genre's range: the server's message appears next to the form.
     part.locator("[data-coefficient]").fill("2")
-    expect(form.locator(".grading-error")).to_contain_text("1.5")
+    expect(form.locator(".grading-error")).to_contain_text("1,5")  # in the page's (Vietnamese) format
     expect(form.locator("[data-total]")).to_have_text("")
     part.locator("[data-coefficient]").fill("1.5")
     expect(form.locator("[data-total]")).to_have_text("379.500 đ")
@@ -148,7 +148,7 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     expect(photo.locator("[data-payee-label]").first).to_have_text("Nguyễn Thị Hồng")  # who "ctv" is
     # Scheduled a month ahead of now (a fixed date would one day be in the past and publish at once).
     publish = (datetime.now(VIETNAM) + timedelta(days=30)).replace(hour=8, minute=30, second=0, microsecond=0)
-    _act(boss, "Duyệt", publish_at=publish.strftime("%Y-%m-%dT%H:%M"))
+    _act(boss, "Duyệt", publish_at=publish.strftime("%d/%m/%Y %H:%M"))
     sub = _fresh(sub_id)
     assert sub.state == "approved"
     grading = db.session.scalar(select(Grading).where(Grading.submission_id == sub_id, Grading.is_current.is_(True)))

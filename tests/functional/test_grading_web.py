@@ -114,7 +114,7 @@ def test_forward_with_two_parts_then_the_approver_keeps_the_editors_grading(clie
     ({"g-0-f-translation-reason": "  "}, "Part 1: give a reason for Bản dịch."),
     ({"g-1-coefficient": "abc"}, "Part 2: the coefficient must be a number."),
     ({"g-1-p-0-username": "nobody"}, "Unknown user nobody."),
-    ({"g-0-f-translation-value": "0.9"}, "Part 1: Bản dịch must be between 0.4 and 0.65."),
+    ({"g-0-f-translation-value": "0.9"}, "Part 1: Bản dịch must be between 0.40 and 0.65."),
 ])
 def test_a_bad_grading_is_refused_with_the_values_kept_and_nothing_changed(client, item, change, message):
     login(client, "bientap")
@@ -146,6 +146,14 @@ def test_removing_every_part_or_every_payee_is_refused(client, item):
     response = client.post(f"/submissions/{item.id}/act", data=dict(fields, **{"g-0-p-0-username": ""}))
     assert response.status_code == 422 and "Part 1: name at least one payee." in response.get_data(as_text=True)
     assert db.session.get(Submission, item.id).state == "in_review"
+
+
+def test_removing_the_only_part_is_refused_in_vietnamese_too(client, item):
+    login(client, "bientap")
+    fields = action_form(_page(client, item), "forward")
+    response = client.post(f"/submissions/{item.id}/act", data=dict(fields, **{"g-0-remove": "y"}))
+    assert response.status_code == 422 and "Phiếu chấm cần ít nhất một phần." in response.get_data(as_text=True)
+    assert db.session.get(Submission, item.id).state == "in_review" and _gradings() == 0
 
 
 def test_without_javascript_add_a_part_shows_the_form_again_with_one_more(client, item):
@@ -201,7 +209,7 @@ def test_tampered_grading_fields_are_refused_not_a_server_error(client, item):
 def test_the_grading_form_speaks_vietnamese(client, item):
     login(client, "bientap")
     page = _page(client, item)
-    assert "Chấm nhuận bút" in page and "Thêm phần" in page and "Khung cho phép: từ 2 đến 2.5" in page
+    assert "Chấm nhuận bút" in page and "Thêm phần" in page and "Khung cho phép: từ 2 đến 2,5" in page
     response = client.post(f"/submissions/{item.id}/act",
                            data=dict(_two_parts(action_form(page, "forward")), **{"g-0-p-1-share": "30"}))
     assert response.status_code == 422

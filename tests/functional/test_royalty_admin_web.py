@@ -131,7 +131,7 @@ def test_a_regulation_moved_before_the_national_caps_is_refused(client, people):
     assert db.session.get(Regulation, 1).effective_from == date(2014, 6, 1)
     # Its other fields are kept as stored when the form is shown.
     fields = form_with(client.get("/admin/royalties/regulations/1/edit").get_data(as_text=True), "name")
-    assert (fields["code"], fields["effective_from"], fields["site"]) == ("ninh-thuan-23-2020", "2014-06-01", "")
+    assert (fields["code"], fields["effective_from"], fields["site"]) == ("ninh-thuan-23-2020", "01/06/2014", "")  # dates shown dd/mm/yyyy
 
 
 def test_a_second_default_regulation_starting_the_same_day_is_refused(client, people):
@@ -197,7 +197,7 @@ def test_site_factors_and_fee_rules(client, people):
     # Editing shows the stored values.
     fields = form_with(client.get(f"/admin/royalties/fee-rules/{rule.id}/edit").get_data(as_text=True), "value")
     assert (fields["site"], fields["role"], fields["kind"], fields["value"], fields["effective_from"]) == (
-        "tinh", "editor", "percent", "10", "2025-01-01")
+        "tinh", "editor", "percent", "10", "01/01/2025")
 
 
 def test_lowering_a_national_cap_below_a_rate_table_in_force_is_refused(client, people):

@@ -266,7 +266,7 @@ def test_grading_is_checked_against_the_rules(client, board):
     assert db.session.scalar(select(Payee).where(Payee.full_name == "Người ngoài")) is None
     for grading, fragment in [
         ({"parts": [{"genre": "tin_tong_hop", "coefficient": "2.6", "payees": [{"username": "ctv_x", "share": "100"}]}]},
-         "2.5"),
+         "2,5"),  # the bound in the reader's (Vietnamese) format
         ({"parts": [{"genre": "tin_anh", "payees": [{"username": "ctv_x", "share": "90"}]}]}, "100"),
         ({"parts": [{"genre": "tin_anh", "factors": [{"code": "translation", "value": "0.5"}],
                      "payees": [{"username": "ctv_x", "share": "100"}]}]}, "Bản dịch"),

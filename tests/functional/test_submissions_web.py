@@ -167,7 +167,7 @@ def test_queue_filters_by_type_category_unit_author_dates_and_awaiting(client, m
     assert shows("from_=2000-01-01&sort=title") == set(items)
     # Bad filter values are reported on the field and ignored, never a 500.
     page = _queue_rows(client, "from_=2026-13-45&sort=drop+table&state=nonsense")
-    assert "Không phải là ngày hợp lệ." in page
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/12/2026." in page
     assert all(title in page for title in items)
     # Filters survive paging: the pager keeps the query string.
     assert "Không có tin bài nào khớp bộ lọc." in _queue_rows(client, "q=khong+co+gi")
