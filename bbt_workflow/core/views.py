@@ -15,7 +15,7 @@ bp = Blueprint("core", __name__)
 def home():
     sites = db.session.scalars(visible_sites_query(current_user)).all()
     rows = [(site, sorted(roles_on(current_user, site)), can_review(current_user, site),
-             sheets_waiting_for(current_user, site)) for site in sites]
+             can_read_sheets(current_user, site), sheets_waiting_for(current_user, site)) for site in sites]
     return render_template("core/home.html", rows=rows, is_admin=is_admin(current_user))
 
 

@@ -63,8 +63,13 @@ def test_each_sheet_step_notifies_the_next_person(app, make, client):
     accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": period})
     sheet = db.session.scalar(select(RoyaltySheet))
     assert _notes(people["lanhdao"]) == [] and _mail_to(people["lanhdao"]) == []
-    # Nothing waits for the approver yet: no sheet link on the home page.
-    assert f"/sites/tinh/royalties" not in approver.get("/").get_data(as_text=True)
+    # Nothing waits for the approver yet: the home page links the sheets (approvers and accountants
+    # read them) but counts nothing waiting.
+    approver_home = approver.get("/").get_data(as_text=True)
+    assert "/sites/tinh/royalties" in approver_home and "chờ bạn xử lý" not in approver_home
+    # The accountant reaches the sheets from the home page too (had no link there before a sheet waited).
+    assert 'href="/sites/tinh/royalties"' in accountant.get("/").get_data(as_text=True)
+    assert "/sites/tinh/royalties" not in payee.get("/").get_data(as_text=True)  # a contributor does not
 
     _act(accountant, sheet.id, "check")
     [note] = _notes(people["lanhdao"])
@@ -76,7 +81,7 @@ def test_each_sheet_step_notifies_the_next_person(app, make, client):
     notes_page = approver.get("/notifications").get_data(as_text=True)
     assert f'href="/royalties/sheets/{sheet.id}"' in notes_page
     home = approver.get("/").get_data(as_text=True)
-    assert "/sites/tinh/royalties" in home and "Bảng kê nhuận bút" in home
+    assert "/sites/tinh/royalties" in home and "Bảng kê nhuận bút" in home and "1 chờ bạn xử lý" in home
     assert "Bảng kê nhuận bút" in approver.get("/sites/tinh").get_data(as_text=True)
 
     _act(approver, sheet.id, "approve")
