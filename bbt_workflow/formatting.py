@@ -22,6 +22,8 @@ DATE_PLACEHOLDER = "dd/mm/yyyy"
 DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
 # What the text inputs accept (browser-side hint only; the server parses).
 DATE_PATTERN = r"\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*"
+MONTH_PLACEHOLDER = "mm/yyyy"
+MONTH_PATTERN = r"\s*(\d{1,2}/\d{4}|\d{4}-\d{1,2})\s*"
 DATETIME_PATTERN = r"\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})([ T]+\d{1,2}:\d{2})?\s*"
 
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -109,6 +111,7 @@ def datetime_input_value(value):
 
 
 BAD_DATE = _l("Enter a date as dd/mm/yyyy, e.g. 02/12/2026.")
+BAD_MONTH = _l("Enter a month as mm/yyyy, e.g. 11/2026.")
 BAD_DATETIME = _l("Enter a date and time as dd/mm/yyyy hh:mm, e.g. 02/12/2026 08:30.")
 BAD_NUMBER = _l("Enter a number, e.g. %(example)s.")
 
@@ -135,6 +138,37 @@ def parse_date(text):
     if not text:
         return None
     return _day(text)
+
+
+_MY = re.compile(r"(\d{1,2})/(\d{4})")
+_YM = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def parse_month(text):
+    """"mm/yyyy" (or yyyy-mm) → "YYYY-MM" (the period a royalty sheet covers); None for an empty
+    text; ValueError otherwise (13/2026 too)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _MY.fullmatch(text)
+    if match:
+        month, year = int(match.group(1)), int(match.group(2))
+    else:
+        match = _YM.fullmatch(text)
+        if not match:
+            raise ValueError(text)
+        year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(text)
+    return f"{year:04d}-{month:02d}"
+
+
+def month_input_value(value):
+    """What a month text input shows: mm/yyyy for a "YYYY-MM" period (a typed string is kept)."""
+    match = _YM.fullmatch(value or "")
+    if match:
+        return f"{int(match.group(2)):02d}/{match.group(1)}"
+    return value or ""
 
 
 def parse_local_datetime(text):

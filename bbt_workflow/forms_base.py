@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
-from .formatting import (BAD_DATE, BAD_DATETIME, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
-                         DATETIME_PLACEHOLDER, date_input_value, datetime_input_value, parse_date,
-                         parse_local_datetime)
+from .formatting import (BAD_DATE, BAD_DATETIME, BAD_MONTH, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
+                         DATETIME_PLACEHOLDER, MONTH_PATTERN, MONTH_PLACEHOLDER, date_input_value,
+                         datetime_input_value, month_input_value, parse_date, parse_local_datetime, parse_month)
 
 
 class _OurCatalog:
@@ -78,6 +78,14 @@ class LocalDateTimeField(_TypedDateField):
 
     placeholder, pattern, message = DATETIME_PLACEHOLDER, DATETIME_PATTERN, BAD_DATETIME
     parse, shown = staticmethod(parse_local_datetime), staticmethod(datetime_input_value)
+
+
+class LocalMonthField(_TypedDateField):
+    """mm/yyyy (yyyy-mm also accepted) → "YYYY-MM"; <input type=month> shows the browser's own
+    format (and only "--------- ----" in some), not the board's."""
+
+    placeholder, pattern, message = MONTH_PLACEHOLDER, MONTH_PATTERN, BAD_MONTH
+    parse, shown = staticmethod(parse_month), staticmethod(month_input_value)
 
 
 def show_service_error(form, exc):

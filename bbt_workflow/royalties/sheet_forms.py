@@ -1,15 +1,22 @@
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Optional
 
-from ..forms_base import Form, LocalDateField
+from ..db_types import utcnow
+from ..domain.royalty_rules import local_date
+from ..forms_base import Form, LocalDateField, LocalMonthField
+
+
+def last_month():
+    """The month an accountant most often computes: the one before today's (Vietnam time)."""
+    return (local_date(utcnow()).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 class SheetCreateForm(Form):
-    period = StringField(_l("Month"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$",
-                                                                        message=_l("Use YYYY-MM, e.g. 2025-03."))],
-                         render_kw={"type": "month"})
+    period = LocalMonthField(_l("Month"), validators=[DataRequired()], default=last_month)
     payment_date = LocalDateField(_l("Payment date"), validators=[Optional()],
                              description=_l("Empty: the last day of the month. The tax rule follows this date."))
 

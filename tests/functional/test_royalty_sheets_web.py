@@ -60,10 +60,12 @@ def test_import_compute_check_approve_pay_in_the_pages(app, make):
     page = accountant.get(f"/royalties/sheets/{sheet.id}").get_data(as_text=True)
     assert "Nguyễn Văn X" in page and "351.000" in page and "Sở Thông tin và Truyền thông" in page
     assert "Tin cũ năm 2024" not in page  # settled: never on a sheet
-    # Bad month → a field error, nothing created.
+    # Bad month → a field error, nothing created. (03/2025 is a month now: mm/yyyy is the board's format.)
     listing = accountant.get("/sites/tinh/royalties").get_data(as_text=True)
-    again = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": "03/2025"})
-    assert again.status_code == 422 and db.session.query(RoyaltySheet).count() == 1
+    for bad_month in ("13/2025", "2025/03", "tháng 3"):
+        again = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": bad_month})
+        assert again.status_code == 422 and db.session.query(RoyaltySheet).count() == 1
+        assert "Nhập tháng theo dạng mm/yyyy, ví dụ 11/2026." in again.get_data(as_text=True)
     # A payment date that is missing or not a date: the page again with the error, nothing changed.
     for bad in ("", "2025-02-30"):
         refused = accountant.post(f"/royalties/sheets/{sheet.id}/payment-date", data={
@@ -124,3 +126,19 @@ def test_sheets_list_renders_the_years_fund_figures(app, make):
     en = client.get(f"/sites/tinh/royalties?year={published.year}&lang=en")
     assert en.status_code == 200
     assert "of royalties; limit 50%" in en.get_data(as_text=True)
+
+
+def test_the_month_is_typed_as_mm_yyyy_and_offers_last_month(app, make):
+    """<input type=month> showed the browser's format ("--------- ----" in Chromium); the month is a text
+    input in the board's mm/yyyy, last month by default (what an accountant computes most)."""
+    _setup(make, None)
+    accountant = app.test_client()
+    login(accountant, "ketoan")
+    page = accountant.get("/sites/tinh/royalties").get_data(as_text=True)
+    assert 'type="month"' not in page and 'placeholder="mm/yyyy"' in page
+    last = (datetime.now(VIETNAM).replace(day=1) - timedelta(days=1))
+    assert f'value="{last:%m/%Y}"' in page
+    created = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(page), "period": f"{last:%m/%Y}"})
+    assert created.status_code == 302
+    sheet = db.session.scalar(select(RoyaltySheet))
+    assert (sheet.period_start.year, sheet.period_start.month) == (last.year, last.month)
