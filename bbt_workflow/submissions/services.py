@@ -93,6 +93,11 @@ def _history(sub, actor, action, from_state, comment=None):
     ))
 
 
+def record_history(actor, sub, action, from_state, comment=None):
+    """A history row for a step taken on the item (also by other areas: royalties' regrade)."""
+    _history(sub, actor, action, from_state, comment)
+
+
 def _apply_content(sub, changes, actor):
     # Lookups below must not flush a half-changed item: one change, one UPDATE, one version.
     with db.session.no_autoflush:
