@@ -178,7 +178,7 @@ class Payee(db.Model):
     """Someone paid: a user (one record each) or a named outsider.
 
     Tax code, ID number and bank details are personal: only accountants and
-    admins read them (`royalties.payees.payee_view` masks them for others).
+    admins read them (`royalties.payees.services.payee_view` masks them for others).
     """
 
     __tablename__ = "payees"

@@ -1,9 +1,9 @@
+"""Forms of the sheet pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from ..forms_base import Form, LocalDateField
+from ...forms_base import Form, LocalDateField
 
 
 class SheetCreateForm(Form):
@@ -22,7 +22,3 @@ class SheetActionForm(Form):
 class PaymentDateForm(Form):
     payment_date = LocalDateField(_l("Payment date"), validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
-
-
-class ImportItemsForm(Form):
-    file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])
