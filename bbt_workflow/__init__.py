@@ -75,12 +75,9 @@ def create_app(config_class=None):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
-    from .royalties.sheet_views import bp as royalties_bp
+    from . import royalties
 
-    app.register_blueprint(royalties_bp)
-    from .royalties.views_admin import bp as royalty_admin_bp
-
-    app.register_blueprint(royalty_admin_bp)
+    royalties.init_app(app)
     init_api(app)
     from .permissions import declare_framework_rules
 

@@ -11,7 +11,7 @@ from .accounts.models import User
 from .db_types import utcnow
 from .domain.royalty_rules import VIETNAM, local_date
 from .extensions import db
-from .royalties.importing import import_items
+from .royalties.importing.services import import_items
 from .royalties.models import FeeRule
 from .submissions import services as workflow
 

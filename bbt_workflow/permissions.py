@@ -15,6 +15,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
+from .domain.sheet_workflow import ACCOUNTANT as SHEET_ACCOUNTANT
+from .domain.sheet_workflow import APPROVER as SHEET_APPROVER
+from .domain.sheet_workflow import DRAFT as SHEET_DRAFT
 from .domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
 from .extensions import db
 
@@ -228,3 +231,43 @@ def can_see_submission(user, submission):
     if actor.is_reviewer:
         return True
     return "accountant" in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS
+
+
+# --- royalties --------------------------------------------------------------
+
+def may_act_on_sheet(user, site, who):
+    """The sheet table's `who` (domain/sheet_workflow.py) as a predicate on the site's roles."""
+    if who == SHEET_ACCOUNTANT:
+        return can_account(user, site)
+    if who == SHEET_APPROVER:
+        return can_approve(user, site)
+    return can_account(user, site) or can_approve(user, site)
+
+
+def may_create_sheet(user, site):
+    """Royalty sheets are created (and changed) by the site's accountants."""
+    return can_account(user, site)
+
+
+def may_change_sheet(user, sheet):
+    return can_account(user, sheet.site)
+
+
+def may_set_payment_date(user, sheet):
+    """The site's accountants, while the sheet is a draft (the tax rule follows the date)."""
+    return sheet.state == SHEET_DRAFT and can_account(user, sheet.site)
+
+
+def can_manage_royalty_rules(user):
+    """Regulations, caps, factors, salaries, tax and fee rules: admins only."""
+    return can_manage_installation(user)
+
+
+def can_manage_payees(user):
+    """Create, change and list payees with their personal data: accountants and admins."""
+    return can_see_personal_payee_fields(user)
+
+
+def may_regrade(user, submission):
+    """Correct the grading of an approved or published item: the site's approvers (and admins)."""
+    return submission_actor(user, submission).is_approver

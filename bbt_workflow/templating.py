@@ -44,9 +44,6 @@ def register_template_helpers(app):
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
 
-    from .royalties.sheets import STATE_LABELS as SHEET_STATE_LABELS
-
-    app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.filters["content_type_label"] = lambda code: CONTENT_TYPES[code].name if code in CONTENT_TYPES else code
     app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 

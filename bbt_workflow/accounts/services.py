@@ -236,7 +236,7 @@ def create_user(actor, *, username, email, full_name, password=None, unit=None, 
     db.session.add(user)
     db.session.flush()
     # Every user can be paid: the payee record comes with the account (API.md).
-    from ..royalties.payees import payee_for_user
+    from ..royalties.payees.services import payee_for_user
 
     payee_for_user(user)
     return user
@@ -268,7 +268,7 @@ def update_user(actor, user, **changes):
         user.is_admin = bool(changes["is_admin"])
     if "active" in changes:
         user.active = bool(changes["active"])
-    from ..royalties.payees import sync_payee_with_user
+    from ..royalties.payees.services import sync_payee_with_user
 
     sync_payee_with_user(user)
     db.session.flush()

@@ -8,12 +8,14 @@ from ..downloads import download_response
 from ..domain.royalty_rules import decimal_text, local_date
 from ..errors import Forbidden
 from ..extensions import db
-from ..permissions import can_review, is_member, requires
-from ..royalties import payees as payee_service
-from ..royalties import sheets as sheet_service
-from ..royalties.grading import quote_grading
-from ..royalties.importing import import_items
-from ..royalties.rates import (
+from ..permissions import can_read_sheets, can_review, is_member, requires
+from ..royalties.grading.services import quote_grading
+from ..royalties.importing.services import import_items
+from ..royalties.payees import services as payee_service
+from ..royalties.sheets import queries as sheet_queries
+from ..royalties.sheets import transitions as sheet_transitions
+from ..royalties.sheets.documents import export_sheet
+from ..royalties.rules.queries import (
     base_salary_on, fee_rules_on, national_caps_on, regulation_on, site_factor_on, tax_rule_on, unit_value_on,
 )
 from .blueprint import BEARER, blp
@@ -141,7 +143,7 @@ def update_payee(data, payee_id):
 @blp.doc(security=BEARER)
 def list_sheets(args):
     site = _member_site(args["site"])
-    return paginate(sheet_service.sheets_query(_actor(), site), args)
+    return paginate(sheet_queries.sheets_query(_actor(), site), args)
 
 
 @blp.route("/royalty/sheets", methods=["POST"])
@@ -152,9 +154,9 @@ def list_sheets(args):
 def create_sheet(data):
     """A draft sheet for a site and month, computed from the items published in it."""
     site = _member_site(data["site"])
-    sheet = sheet_service.create_sheet(_actor(), site, data["period"], data["payment_date"])
+    sheet = sheet_transitions.create_sheet(_actor(), site, data["period"], data["payment_date"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, _actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["GET"])
@@ -162,7 +164,7 @@ def create_sheet(data):
 @blp.response(200, SheetSchema)
 @blp.doc(security=BEARER)
 def get_sheet(sheet_id):
-    return sheet_service.sheet_view(sheet_service.get_sheet(_actor(), sheet_id), _actor())
+    return sheet_queries.sheet_view(sheet_queries.get_sheet(_actor(), sheet_id), _actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["PATCH"])
@@ -172,10 +174,10 @@ def get_sheet(sheet_id):
 @blp.doc(security=BEARER)
 def update_sheet(data, sheet_id):
     """Set the payment date of a draft sheet (the tax rule follows it); recomputes."""
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    sheet_service.update_sheet(_actor(), sheet, data["version"], data["payment_date"])
+    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
+    sheet_transitions.update_sheet(_actor(), sheet, data["version"], data["payment_date"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, _actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>/transitions", methods=["POST"])
@@ -185,15 +187,15 @@ def update_sheet(data, sheet_id):
 @blp.doc(security=BEARER)
 def transition_sheet(data, sheet_id):
     """recompute | check | approve (approvers) | pay | reopen."""
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    sheet_service.transition_sheet(_actor(), sheet, data["action"], data["version"])
+    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
+    sheet_transitions.transition_sheet(_actor(), sheet, data["action"], data["version"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, _actor())
 
 
 def _export(sheet_id, fmt):
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    content, mimetype, filename = sheet_service.export_sheet(sheet, _actor(), fmt)
+    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
+    content, mimetype, filename = export_sheet(sheet, _actor(), fmt)
     return download_response(content, mimetype, filename)
 
 
@@ -220,7 +222,7 @@ def export_sheet_csv(sheet_id):
 @blp.doc(security=BEARER)
 def my_lines(args):
     """The caller's own royalty and fee lines, per sheet, with totals."""
-    result = sheet_service.my_lines(_actor(), args.get("from_"), args.get("to"))
+    result = sheet_queries.my_lines(_actor(), args.get("from_"), args.get("to"))
     db.session.commit()  # the caller's payee record may have just been created
     return result
 
@@ -233,9 +235,9 @@ def my_lines(args):
 def fund_check(args):
     """Royalties and fees of a site's year against NĐ 18/2014's limits and the yearly budget."""
     site = _member_site(args["site"])
-    if not sheet_service.can_read_sheets(_actor(), site):
+    if not can_read_sheets(_actor(), site):
         raise Forbidden(_l("Only the site's accountants and approvers see its royalty figures."), code="not_allowed")
-    result = sheet_service.fund_check(site, args["year"])
+    result = sheet_queries.fund_check(site, args["year"])
     if result["fee_ratio"] is not None:
         result["fee_ratio"] = str(result["fee_ratio"])
     return result

@@ -71,7 +71,7 @@ def _allowed_actions(sub):
 
 
 def _grading(sub):
-    from ..royalties.grading import grading_view
+    from ..royalties.grading.services import grading_view
 
     view = grading_view(sub)
     if view is not None:

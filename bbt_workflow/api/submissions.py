@@ -5,7 +5,8 @@ from ..accounts.services import get_site
 from ..domain.content_types import CONTENT_TYPES
 from ..extensions import db
 from ..permissions import requires
-from ..royalties.grading import prefetch_current_gradings
+from ..royalties.grading import services as grading
+from ..royalties.grading.services import prefetch_current_gradings
 from ..submissions import services
 from ..submissions.attachments import add_attachment, serve_attachment
 from ..submissions.queries import filtered_submissions, history_of, revisions_of
@@ -103,7 +104,7 @@ def regrade_submission(data, submission_id):
     """Approvers: correct the royalty grading of an approved or published item (a paid one gets an
     adjustment line on the next sheet)."""
     sub = services.get_visible_submission(_actor(), submission_id)
-    services.regrade_submission(_actor(), sub, data["version"], data["grading"])
+    grading.regrade_submission(_actor(), sub, data["version"], data["grading"])
     db.session.commit()
     return sub
 

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from ..accounts.models import Category
 from ..extensions import db
 from ..permissions import can_create_on, can_read_sheets, can_review, is_admin, requires, roles_on, site_for, visible_sites_query
-from ..royalties.sheets import sheets_waiting_for
+from ..royalties.sheets.queries import sheets_waiting_for
 
 bp = Blueprint("core", __name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..domain.royalty_rules import FEE_KINDS
-from ..domain.sheet_workflow import SHEET_STATES
+from ..domain.sheet_workflow import DRAFT, SHEET_STATES
 from ..domain.text_search import fold
 from ..extensions import db
 
@@ -178,7 +178,7 @@ class Payee(db.Model):
     """Someone paid: a user (one record each) or a named outsider.
 
     Tax code, ID number and bank details are personal: only accountants and
-    admins read them (`royalties.payees.payee_view` masks them for others).
+    admins read them (`royalties.payees.services.payee_view` masks them for others).
     """
 
     __tablename__ = "payees"
@@ -301,7 +301,7 @@ class RoyaltySheet(db.Model):
     period_start = mapped_column(Date, nullable=False)
     period_end = mapped_column(Date, nullable=False)
     payment_date = mapped_column(Date, nullable=False)
-    state: Mapped[str] = mapped_column(String(20), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT)
     version: Mapped[int] = mapped_column(default=1)
     number: Mapped[str] = mapped_column(String(60))
     regulation_label: Mapped[str] = mapped_column(String(500), default="")

@@ -93,6 +93,11 @@ def _history(sub, actor, action, from_state, comment=None):
     ))
 
 
+def record_history(actor, sub, action, from_state, comment=None):
+    """A history row for a step taken on the item (also by other areas: royalties' regrade)."""
+    _history(sub, actor, action, from_state, comment)
+
+
 def _apply_content(sub, changes, actor):
     # Lookups below must not flush a half-changed item: one change, one UPDATE, one version.
     with db.session.no_autoflush:
@@ -289,7 +294,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
                                    code="missing_fields",
                                    details={f: [str(_l("This field is required."))] for f in missing})
     if needs_grading(sub, transition):
-        from ..royalties.grading import grade_for_transition
+        from ..royalties.grading.services import grade_for_transition
 
         grade_for_transition(actor, sub, action, grading, publish_at)
     now = utcnow()
@@ -315,29 +320,6 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     from ..publishing.outbox import after_transition
 
     after_transition(sub, action, now)
-    db.session.flush()
-    return sub
-
-
-REGRADABLE = frozenset({wf.APPROVED, wf.PUBLISHED, wf.UNPUBLISHED})
-
-
-def regrade_submission(actor, sub, version, grading):
-    """An approver corrects the grading of an item already approved or published. A paid
-    item's difference becomes an adjustment line on the next sheet (royalties.sheets)."""
-    from ..royalties.grading import grading_day, read_grading, store_grading
-
-    check_version(sub, version)
-    actor_view = submission_actor(actor, sub)
-    if not actor_view.is_approver:
-        raise Forbidden(_l("Only approvers change the grading of an approved item."), code="not_allowed")
-    if sub.state not in REGRADABLE or sub.royalty_settled:
-        raise ValidationFailed(_l("The grading of this item cannot be changed now; use the workflow actions."),
-                               code="invalid_transition")
-    store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
-    sub.updated_at = sub.last_activity_at = utcnow()
-    _flush_or_conflict(sub)
-    _history(sub, actor, "regrade", sub.state)
     db.session.flush()
     return sub
 

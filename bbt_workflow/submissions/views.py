@@ -14,8 +14,8 @@ from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
 from ..permissions import can_create_on, can_review, requires, site_for
-from ..royalties import grading_form
-from ..royalties.rates import MissingRule
+from ..royalties.grading import forms as grading_form
+from ..royalties.rules.queries import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
 from .attachments import add_attachment, attachment_of, serve_attachment

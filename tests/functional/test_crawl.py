@@ -27,10 +27,11 @@ from bbt_workflow.publishing import relay
 from bbt_workflow.publishing.delivery_result import DeliveryResult
 from bbt_workflow.publishing.endpoints import create_endpoint
 from bbt_workflow.publishing.models import Delivery
-from bbt_workflow.royalties.importing import import_items
+from bbt_workflow.royalties.importing.services import import_items
+from bbt_workflow.royalties.grading.services import regrade_submission
 from bbt_workflow.royalties.models import AdjustmentType, Genre, Payee, Regulation, RoyaltyLine
-from bbt_workflow.royalties.sheets import create_sheet, transition_sheet
-from bbt_workflow.royalties.views_admin import KINDS
+from bbt_workflow.royalties.sheets.transitions import create_sheet, transition_sheet
+from bbt_workflow.royalties.rules.views import KINDS
 from bbt_workflow.submissions import services as workflow
 from bbt_workflow.submissions.attachments import add_attachment
 from bbt_workflow.submissions.models import Submission
@@ -148,7 +149,7 @@ def month(app, monkeypatch):
         transition_sheet(actor, old, action, old.version)
         db.session.commit()
     regraded = db.session.scalar(select(Submission).where(Submission.external_id == "crawl-1"))
-    workflow.regrade_submission(lanhdao, regraded, regraded.version, _grading("ctv", "tin_tong_hop", "2.2"))
+    regrade_submission(lanhdao, regraded, regraded.version, _grading("ctv", "tin_tong_hop", "2.2"))
     taken_down = db.session.scalar(select(Submission).where(Submission.external_id == "crawl-2"))
     workflow.transition_submission(lanhdao, taken_down, "unpublish", taken_down.version, comment="Sai số liệu.")
     db.session.commit()

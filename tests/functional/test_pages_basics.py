@@ -9,7 +9,7 @@ from bbt_workflow.accounts.models import User
 from bbt_workflow.domain.royalty_rules import VIETNAM
 from bbt_workflow.extensions import db
 from bbt_workflow.permissions import requires
-from bbt_workflow.royalties.importing import import_items
+from bbt_workflow.royalties.importing.services import import_items
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import login
 

@@ -93,8 +93,8 @@ def world(make):
     delivery.state = "dead"
     db.session.commit()
     # Royalties: a sheet of site A.
-    from bbt_workflow.royalties.payees import payee_for_user
-    from bbt_workflow.royalties.sheets import create_sheet
+    from bbt_workflow.royalties.payees.services import payee_for_user
+    from bbt_workflow.royalties.sheets.transitions import create_sheet
 
     sheet = create_sheet(users["accountant"], site_a, "2025-03")
     db.session.commit()

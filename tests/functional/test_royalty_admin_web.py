@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 
 from bbt_workflow.errors import Forbidden
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties import rules_admin
+from bbt_workflow.royalties.rules import services as rules_admin
 from bbt_workflow.royalties.models import (
     BaseSalary, FeeRule, NationalCap, Payee, Regulation, SiteFactor, TaxRule,
 )
-from bbt_workflow.royalties.payees import payee_view
-from bbt_workflow.royalties.rates import regulation_on, unit_value_on
+from bbt_workflow.royalties.payees.services import payee_view
+from bbt_workflow.royalties.rules.queries import regulation_on, unit_value_on
 from tests.conftest import csrf_from, login
 from tests.forms import form_with
 
@@ -258,7 +258,7 @@ def test_accountant_creates_searches_and_edits_payees(client, people):
 
 
 def test_payees_list_pages(client, people):
-    from bbt_workflow.royalties.payees import create_payee
+    from bbt_workflow.royalties.payees.services import create_payee
 
     for n in range(60):
         create_payee(people["admin"], {"full_name": f"Người ngoài {n:02d}"})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bbt_workflow.domain.royalty_rules import VIETNAM, local_date
 from bbt_workflow.extensions import db
 from bbt_workflow.royalties.models import RoyaltySheet
-from bbt_workflow.royalties.sheets import parse_period
+from bbt_workflow.royalties.sheets.transitions import parse_period
 from tests.conftest import api_token, bearer, csrf_from, login, simple_grading
 
 

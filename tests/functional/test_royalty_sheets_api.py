@@ -194,7 +194,7 @@ def test_fee_rule_pays_the_editor_who_forwarded(client, board):
     assert sub["state"] == "published"  # no portal endpoint: published at once
     published = db.session.get(Submission, sub["id"]).published_at
     from bbt_workflow.domain.royalty_rules import local_date
-    from bbt_workflow.royalties.rates import unit_value_on
+    from bbt_workflow.royalties.rules.queries import unit_value_on
 
     day = local_date(published)
     royalty = int(Decimal("1.5") * unit_value_on(day))

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bbt_workflow.accounts.models import User
 from bbt_workflow.domain.royalty_rules import VIETNAM
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties.importing import import_items
-from bbt_workflow.royalties.sheets import create_sheet
+from bbt_workflow.royalties.importing.services import import_items
+from bbt_workflow.royalties.sheets.transitions import create_sheet
 from bbt_workflow.royalties.models import RoyaltySheet
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import csrf_from, login

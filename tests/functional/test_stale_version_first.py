@@ -5,7 +5,7 @@ import pytest
 
 from bbt_workflow.errors import Conflict
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties.sheets import create_sheet, transition_sheet, update_sheet
+from bbt_workflow.royalties.sheets.transitions import create_sheet, transition_sheet, update_sheet
 from bbt_workflow.submissions import services
 from tests.conftest import api_token, bearer, csrf_from, login, simple_grading
 from tests.forms import action_form

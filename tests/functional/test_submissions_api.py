@@ -91,7 +91,7 @@ def test_full_two_level_journey(client, newsroom):
     # Priced with the unit value in force today (not yet published, no publish time): 1.5 units, factor 1.
     from bbt_workflow.domain.royalty_rules import local_date
     from bbt_workflow.db_types import utcnow
-    from bbt_workflow.royalties.rates import unit_value_on
+    from bbt_workflow.royalties.rules.queries import unit_value_on
 
     assert sub["grading"]["total"] == int(unit_value_on(local_date(utcnow())) * 3 / 2)
     assert sub["grading"]["parts"][0]["payees"][0]["share"] == "100"

@@ -9,7 +9,7 @@ from bbt_workflow.domain.royalty_rules import local_date
 from bbt_workflow.domain.workflow import STATES
 from bbt_workflow.db_types import utcnow
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties.sheets import create_sheet
+from bbt_workflow.royalties.sheets.transitions import create_sheet
 from bbt_workflow.submissions.models import Submission
 
 

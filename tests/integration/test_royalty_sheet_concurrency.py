@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from bbt_workflow.errors import Conflict, ServiceError
 from bbt_workflow.extensions import db
-from bbt_workflow.royalties import sheets
-from bbt_workflow.royalties.importing import import_items
+from bbt_workflow.royalties.sheets import transitions as sheets
+from bbt_workflow.royalties.importing.services import import_items
 from bbt_workflow.royalties.models import RoyaltyLine, RoyaltySheet
 from tests.conftest import simple_grading
 

@@ -15,18 +15,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bbt_workflow.royalties.export import (
-    COLUMNS,
-    CSV_COLUMNS,
-    HEADER_ROW,
-    TITLE,
+from bbt_workflow.royalties.sheets.csv_writer import CSV_COLUMNS, write_csv
+from bbt_workflow.royalties.sheets.document_model import (
     DocumentError,
+    DocumentLine,
+    DocumentPayee,
+    DocumentUnit,
+    SheetDocument,
     check_document,
     export_filename,
-    write_csv,
-    write_xlsx,
 )
-from bbt_workflow.royalties.sheet_document import DocumentLine, DocumentPayee, DocumentUnit, SheetDocument
+from bbt_workflow.royalties.sheets.xlsx_writer import COLUMNS, HEADER_ROW, TITLE, write_xlsx
 
 COL = {header: index for index, (header, _) in enumerate(COLUMNS)}  # 0-based, for row tuples
 
@@ -211,7 +210,8 @@ def test_xlsx_is_byte_identical_across_exports(doc, monkeypatch):
 def test_xlsx_is_byte_identical_across_processes(doc):
     """Nothing in the file depends on the process (hash seeds, set order, temporary names)."""
     script = ("import hashlib; from tests.unit.test_royalty_export import example_document as d; "
-              "from bbt_workflow.royalties.export import write_xlsx, write_csv; "
+              "from bbt_workflow.royalties.sheets.xlsx_writer import write_xlsx; "
+              "from bbt_workflow.royalties.sheets.csv_writer import write_csv; "
               "print(hashlib.sha256(write_xlsx(d())).hexdigest(), hashlib.sha256(write_csv(d())).hexdigest())")
     root = Path(__file__).resolve().parents[2]
     digests = {

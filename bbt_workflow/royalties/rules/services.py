@@ -17,17 +17,17 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..accounts.models import Site
-from ..domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
-from ..domain.decimal_input import parse_decimal
-from ..errors import Forbidden, field_error
-from ..extensions import db
-from ..formatting import LocalNumber
-from ..permissions import can_manage_installation
-from .models import (
+from ...accounts.models import Site
+from ...domain.decimal_input import parse_decimal
+from ...domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
+from ...errors import Forbidden, field_error
+from ...extensions import db
+from ...formatting import LocalNumber
+from ...permissions import can_manage_royalty_rules
+from ..models import (
     FEE_ROLES, AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule,
 )
-from .rates import national_caps_on
+from .queries import national_caps_on
 
 CODE = re.compile(r"^[a-z0-9_]{1,60}$")
 REGULATION_CODE = re.compile(r"^[a-z0-9_-]{1,60}$")
@@ -36,7 +36,7 @@ MAX_COEFFICIENT = Decimal("1000")
 
 
 def _require_admin(actor):
-    if not can_manage_installation(actor):
+    if not can_manage_royalty_rules(actor):
         raise Forbidden(_l("Only administrators manage royalty rules."))
 
 
@@ -203,25 +203,36 @@ def save_regulation(actor, regulation, data):
     return regulation
 
 
+def _new_child(data, siblings, model):
+    """A new genre or adjustment: its code, unique within the rate table."""
+    code = _text(data, "code", 60, required=True).lower()
+    if not CODE.match(code):
+        raise field_error("code", _l("Use lowercase letters, digits and _ only."))
+    if any(row.code == code for row in siblings):
+        raise field_error("code", _l("This code is already used."))
+    return model(code=code)
+
+
+def _bounds(data, low_field, high_field, default_field):
+    """(minimum, maximum, default): positive, min ≤ default ≤ max, max within reason."""
+    low, high = _decimal(data, low_field), _decimal(data, high_field)
+    default = _decimal(data, default_field)
+    if low <= 0:
+        raise field_error(low_field, _l("Must be above 0."))
+    if high < low or high > MAX_COEFFICIENT:
+        raise field_error(high_field, _l("Must be at least the minimum."))
+    if not low <= default <= high:
+        raise field_error(default_field, _l("The default must be between the minimum and the maximum."))
+    return low, high, default
+
+
 def save_genre(actor, regulation, genre, data):
     """Add (genre None) or edit a genre of a rate table; the table must stay within the national caps."""
     _require_admin(actor)
     creating = genre is None
     if creating:
-        code = _text(data, "code", 60, required=True).lower()
-        if not CODE.match(code):
-            raise field_error("code", _l("Use lowercase letters, digits and _ only."))
-        if any(g.code == code for g in regulation.genres):
-            raise field_error("code", _l("This code is already used."))
-        genre = Genre(code=code)
-    low, high = _decimal(data, "min_coefficient"), _decimal(data, "max_coefficient")
-    default = _decimal(data, "default_coefficient")
-    if low <= 0:
-        raise field_error("min_coefficient", _l("Must be above 0."))
-    if high < low or high > MAX_COEFFICIENT:
-        raise field_error("max_coefficient", _l("Must be at least the minimum."))
-    if not low <= default <= high:
-        raise field_error("default_coefficient", _l("The default must be between the minimum and the maximum."))
+        genre = _new_child(data, regulation.genres, Genre)
+    low, high, default = _bounds(data, "min_coefficient", "max_coefficient", "default_coefficient")
     fixed = _whole(data, "fixed_amount", required=False)
     cap_group = _text(data, "cap_group", 40, required=True)
     known = set(db.session.scalars(select(NationalCap.cap_group).distinct()))
@@ -240,22 +251,11 @@ def save_genre(actor, regulation, genre, data):
 
 
 def save_adjustment(actor, regulation, adjustment, data):
+    """Add (adjustment None) or edit an adjustment (factor) of a rate table."""
     _require_admin(actor)
     if adjustment is None:
-        code = _text(data, "code", 60, required=True).lower()
-        if not CODE.match(code):
-            raise field_error("code", _l("Use lowercase letters, digits and _ only."))
-        if any(a.code == code for a in regulation.adjustments):
-            raise field_error("code", _l("This code is already used."))
-        adjustment = AdjustmentType(code=code)
-    low, high = _decimal(data, "min_factor"), _decimal(data, "max_factor")
-    default = _decimal(data, "default_factor")
-    if low <= 0:
-        raise field_error("min_factor", _l("Must be above 0."))
-    if high < low or high > MAX_COEFFICIENT:
-        raise field_error("max_factor", _l("Must be at least the minimum."))
-    if not low <= default <= high:
-        raise field_error("default_factor", _l("The default must be between the minimum and the maximum."))
+        adjustment = _new_child(data, regulation.adjustments, AdjustmentType)
+    low, high, default = _bounds(data, "min_factor", "max_factor", "default_factor")
     adjustment.label = _text(data, "label", 255, required=True)
     adjustment.min_factor, adjustment.max_factor, adjustment.default_factor = low, high, default
     adjustment.position = _position(data, adjustment, regulation.adjustments)

@@ -1,13 +1,13 @@
+"""Forms of the sheet pages."""
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional
 
-from ..db_types import utcnow
-from ..domain.royalty_rules import local_date
-from ..forms_base import Form, LocalDateField, LocalMonthField
+from ...db_types import utcnow
+from ...domain.royalty_rules import local_date
+from ...forms_base import Form, LocalDateField, LocalMonthField
 
 
 def last_month():
@@ -29,7 +29,3 @@ class SheetActionForm(Form):
 class PaymentDateForm(Form):
     payment_date = LocalDateField(_l("Payment date"), validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
-
-
-class ImportItemsForm(Form):
-    file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..domain.royalty_rules import decimal_text, split_by_shares
-from ..errors import ServiceError
-from ..extensions import db
-from .grading import current_grading, grading_day, grading_view
-from .rates import regulation_on
+from ...accounts.models import User
+from ...domain.royalty_rules import decimal_text, split_by_shares
+from ...errors import ServiceError
+from ...extensions import db
+from .services import current_grading, grading_day, grading_view
+from ..rules.queries import regulation_on
 
 MAX_PARTS = 20
 MAX_PAYEE_ROWS = 30

@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms_base import Form, LocalDateField
-from .models import FEE_ROLES
+from ...forms_base import Form, LocalDateField
+from ..models import FEE_ROLES
 
 FEE_ROLE_LABELS = {"editor": _l("Editor who handled the item"), "approver": _l("Approver"),
                    "provider": _l("Information provider")}
@@ -85,32 +85,3 @@ class FeeRuleForm(DatedForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, FEE_ROLE_LABELS[r]) for r in FEE_ROLES], validate_choice=False)
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in FEE_KIND_LABELS.items()], validate_choice=False)
     value = _number(_l("Value"), description=_l("A percent (e.g. 10) or a coefficient (e.g. 0.3)."))
-
-
-class PayeeForm(Form):
-    full_name = StringField(_l("Full name"), validators=[Length(max=255)])
-    pen_name = StringField(_l("Pen name"), validators=[Length(max=255)])
-    unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
-    tax_code = StringField(_l("Tax code"), validators=[Length(max=20)])
-    id_number = StringField(_l("ID number (CCCD)"), validators=[Length(max=20)])
-    bank_account = StringField(_l("Bank account"), validators=[Length(max=40)])
-    bank_name = StringField(_l("Bank"), validators=[Length(max=255)])
-    labour_contract = BooleanField(_l("Labour contract of 3 months or more (taxed through payroll)"))
-    commitment_years = StringField(_l("Years with a commitment (08/CK-TNCN)"), validators=[Length(max=200)],
-                                   description=_l("Separate years with commas, e.g. 2025, 2026."))
-
-    def service_data(self, *, user_payee):
-        data = {name: self[name].data for name in ("tax_code", "id_number", "bank_account", "bank_name",
-                                                    "labour_contract")}
-        data["commitment_years"] = [y for y in (self.commitment_years.data or "").replace(";", ",").replace(" ", ",")
-                                    .split(",") if y.strip()]
-        if not user_payee:
-            data.update(full_name=self.full_name.data, pen_name=self.pen_name.data, unit=self.unit.data or None)
-        return data
-
-
-class PayeeSearchForm(Form):
-    class Meta:
-        csrf = False
-
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])

@@ -13,13 +13,14 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from ..accounts.models import Unit, User
-from ..domain.content_types import CONTENT_TYPES
-from ..domain.royalty_rules import local_date
-from ..errors import ServiceError, ValidationFailed
-from ..extensions import db
-from ..submissions.models import Submission
-from .grading import read_grading, store_grading
+from ...accounts.models import Unit, User
+from ...domain.content_types import CONTENT_TYPES
+from ...domain.royalty_rules import local_date
+from ...errors import ServiceError, ValidationFailed
+from ...extensions import db
+from ...submissions.models import Submission
+from ...submissions.services import create_imported_submission
+from ..grading.services import read_grading, store_grading
 
 MAX_ITEMS = 5000
 
@@ -98,8 +99,6 @@ def import_items(actor, site, items):
 
 
 def _import_one(actor, site, row, external_id):
-    from ..submissions.services import create_imported_submission
-
     unit = None
     if row["unit"]:
         unit = db.session.scalar(select(Unit).where(Unit.code == row["unit"]))

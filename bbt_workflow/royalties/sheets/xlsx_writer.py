@@ -1,4 +1,4 @@
-"""A royalty sheet as XLSX and CSV files for the accountants (ROYALTIES.md, "The royalty sheet").
+"""A royalty sheet as an XLSX file for the accountants (ROYALTIES.md, "The royalty sheet").
 
 The writers only lay out a `SheetDocument`: every figure in the files is a figure of the
 document, stored as a number (whole đồng as int, coefficients as Decimal) so Excel sums them,
@@ -12,13 +12,7 @@ without lxml), this way under 1 s and little memory (bench/royalty_sheet_export.
 The tests read every file back with openpyxl. The output is deterministic: the workbook's
 created/modified properties and every zip entry's timestamp come from the sheet's payment
 date, so two exports of the same document are byte-identical.
-
-CSV: UTF-8 with a BOM (Excel then reads Vietnamese correctly), comma-separated, one row per
-line with the payee's columns repeated, then a row per payee total, unit total and the grand
-total; amounts are plain integers, coefficients use a dot as decimal separator; a text cell
-that Excel would take for a formula (= + - @) is written with a leading apostrophe.
 """
-import csv
 import io
 import re
 import shutil
@@ -35,8 +29,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..domain.vietnamese_numbers import amount_in_words
-from ..domain.xml_text import without_forbidden_xml_characters
+from ...domain.vietnamese_numbers import amount_in_words
+from ...domain.xml_text import without_forbidden_xml_characters
+from .document_model import account_label, check_document, payee_label, payee_note
 
 TITLE = "BẢNG KÊ CHI TRẢ NHUẬN BÚT, THÙ LAO"
 SHEET_NAME = "Bảng kê"
@@ -73,63 +68,6 @@ COEFFICIENT_FORMAT = "#,##0.0##"
 FACTOR_FORMAT = "0.0###"
 SHARE_FORMAT = "0.00"
 DATE_FORMAT = "dd/mm/yyyy"
-
-STAFF_NOTE = "biên chế/HĐLĐ ≥ 3 tháng: thuế TNCN khấu trừ qua lương"
-COMMITMENT_NOTE = "có cam kết 08/CK-TNCN"
-
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-
-
-def export_filename(doc, extension):
-    """ "BK-portal-2025-03.xlsx": the sheet number, kept to safe filename characters."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", doc.number).strip("-.") or "bang-ke"
-    return f"{stem}.{extension}"
-
-
-class DocumentError(ValueError):
-    """A sheet document whose figures do not add up; nothing is written."""
-
-
-def check_document(doc):
-    """Every payee's gross is the sum of its lines and gross − tax = net, for payees, units
-    and the sheet; tax is never negative. Raises DocumentError naming the first mismatch."""
-    def same(what, expected, got):
-        if expected != got:
-            raise DocumentError(f"{what}: {got} where the parts give {expected}")
-
-    for figure in ("gross", "tax", "net"):
-        same(f"sheet {figure}", sum(getattr(u, figure) for u in doc.units), getattr(doc, figure))
-    same("sheet net", doc.gross - doc.tax, doc.net)
-    for unit in doc.units:
-        for figure in ("gross", "tax", "net"):
-            same(f"unit {unit.name!r} {figure}", sum(getattr(p, figure) for p in unit.payees), getattr(unit, figure))
-        for payee in unit.payees:
-            same(f"payee {payee.name!r} gross", sum(line.amount for line in payee.lines), payee.gross)
-            same(f"payee {payee.name!r} net", payee.gross - payee.tax, payee.net)
-            if payee.tax < 0:
-                raise DocumentError(f"payee {payee.name!r}: negative tax {payee.tax}")
-
-
-def payee_label(payee):
-    """ "Nguyễn Văn An (Hoàng Lan)": the name, then the pen name when there is one."""
-    if payee.pen_name and payee.pen_name != payee.name:
-        return f"{payee.name} ({payee.pen_name})"
-    return payee.name
-
-
-def payee_note(payee):
-    if payee.staff:
-        return STAFF_NOTE
-    if payee.commitment:
-        return COMMITMENT_NOTE
-    return ""
-
-
-def account_label(payee):
-    return " – ".join(part for part in (payee.bank_account, payee.bank_name) if part)
-
 
 def _fixed_moment(doc):
     """The workbook's created/modified time and the zip entries' time: the payment date, 00:00."""
@@ -444,62 +382,3 @@ def write_xlsx(doc):
         if len(archive.spliced) != 1:
             raise RuntimeError(f"the rows went into {archive.spliced} instead of one worksheet")
     return buffer.getvalue()
-
-
-# --- CSV ---------------------------------------------------------------------------------------
-
-CSV_COLUMNS = [
-    "Loại dòng", "STT", "Họ tên", "Bút danh", "Đơn vị", "MST/CCCD", "Số tài khoản", "Ngân hàng", "Ghi chú thuế",
-    "Loại", "Tiêu đề", "Chuyên mục", "Thể loại", "Ngày đăng", "Hệ số", "Giá trị 1 hệ số", "Hệ số điều chỉnh",
-    "Tỷ lệ (%)", "Thành tiền", "Tổng", "Thuế TNCN", "Thực nhận",
-]
-ROW_LINE, ROW_PAYEE, ROW_UNIT, ROW_SHEET = "Chi tiết", "Cộng người nhận", "Cộng đơn vị", "Tổng cộng"
-KIND_LABELS = {"royalty": "Nhuận bút", "fee": "Thù lao", "adjustment": "Điều chỉnh"}
-
-
-def _plain(value):
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-# Text that Excel would read as a formula (OWASP "CSV injection"); figures are ints, never prefixed.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _TextSafeWriter:
-    """csv.writer whose text cells cannot start a formula: titles and names come from users."""
-
-    def __init__(self, out):
-        self._writer = csv.writer(out, lineterminator="\r\n")
-
-    def writerow(self, row):
-        self._writer.writerow(["'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
-                               for cell in row])
-
-
-def write_csv(doc):
-    """The sheet as CSV (UTF-8 with BOM): one row per line, then payee, unit and sheet totals."""
-    check_document(doc)
-    text = io.StringIO()
-    writer = _TextSafeWriter(text)
-    writer.writerow(CSV_COLUMNS)
-    blank_line = [""] * 10
-    number = 0
-    for unit in doc.units:
-        for payee in unit.payees:
-            number += 1
-            who = [number, payee.name, payee.pen_name or "", payee.unit, payee.tax_id, payee.bank_account,
-                   payee.bank_name, payee_note(payee)]
-            for line in payee.lines:
-                writer.writerow([ROW_LINE, *who, KIND_LABELS.get(line.kind, line.kind), line.title,
-                                 line.category, line.genre, _plain(line.published_on), _plain(line.coefficient),
-                                 _plain(line.unit_value), _plain(line.factor), _plain(line.share), line.amount,
-                                 "", "", ""])
-            writer.writerow([ROW_PAYEE, *who, *blank_line, payee.gross, payee.tax, payee.net])
-        writer.writerow([ROW_UNIT, "", "", "", unit.name, "", "", "", "", *blank_line,
-                         unit.gross, unit.tax, unit.net])
-    writer.writerow([ROW_SHEET, "", "", "", "", "", "", "", "", *blank_line, doc.gross, doc.tax, doc.net])
-    return text.getvalue().encode("utf-8-sig")

@@ -12,17 +12,22 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from ..db_types import utcnow
-from ..domain.royalty_rules import (
+from ...db_types import utcnow
+from ...domain import workflow as wf
+from ...domain.decimal_input import parse_decimal
+from ...domain.royalty_rules import (
     Range, RuleError, check_coefficient, decimal_text, item_amount, local_date, split_by_shares,
 )
-from ..domain.decimal_input import parse_decimal
-from ..errors import ValidationFailed
-from ..formatting import LocalNumber
-from ..extensions import db
-from .models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
-from .payees import resolve_payee
-from .rates import adjustment_of, genre_of, national_caps_on, regulation_on, site_factor_on, unit_value_on
+from ...errors import Forbidden, ServiceError, ValidationFailed
+from ...extensions import db
+from ...formatting import LocalNumber
+from ...permissions import may_regrade
+from ...submissions.services import record_history
+from ...versioning import check_version, flush_or_conflict
+from ..models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
+from ..payees.services import resolve_payee
+from ..rules.queries import adjustment_of, genre_of, national_caps_on, regulation_on, site_factor_on, unit_value_on
+from ..session_cache import session_cache
 
 
 class InvalidGrading(ValidationFailed):
@@ -76,68 +81,9 @@ def read_grading(site, data, on):
     for number, part in enumerate(data["parts"], start=1):
         if not isinstance(part, dict):
             raise _invalid(_l("Part %(n)s: not a valid part.", n=number))
-        genre = genre_of(regulation, part.get("genre"))
-        if genre is None or not genre.active:
-            raise _invalid(_l("Part %(n)s: unknown genre %(code)s in %(regulation)s.", n=number,
-                              code=str(part.get("genre"))[:60], regulation=regulation.source_text or regulation.name))
-        coefficient = _decimal(part.get("coefficient", genre.default_coefficient),
-                               _l("Part %(n)s: the coefficient must be a number.", n=number))
-        _check_places(coefficient, number)
-        try:
-            check_coefficient(coefficient, Range(Decimal(genre.min_coefficient), Decimal(genre.max_coefficient)),
-                              caps.get(genre.cap_group))
-        except RuleError:
-            raise _invalid(_l("Part %(n)s: the coefficient of %(genre)s must be between %(low)s and %(high)s "
-                              "(national cap %(cap)s).", n=number, genre=genre.label,
-                              low=LocalNumber(decimal_text(genre.min_coefficient)),
-                              high=LocalNumber(decimal_text(genre.max_coefficient)),
-                              cap=LocalNumber(decimal_text(caps.get(genre.cap_group))) if caps.get(genre.cap_group) else "–"))
-        factors, seen = [], set()
-        if not isinstance(part.get("factors") or [], list):
-            raise _invalid(_l("Part %(n)s: the adjustments must be a list.", n=number))
-        for factor in part.get("factors") or []:
-            if not isinstance(factor, dict):
-                raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number, code="?"))
-            adjustment = adjustment_of(regulation, factor.get("code"))
-            if adjustment is None or adjustment.code in seen:
-                raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number,
-                                  code=str((factor or {}).get("code"))[:60]))
-            seen.add(adjustment.code)
-            value = _decimal(factor.get("value", adjustment.default_factor),
-                             _l("Part %(n)s: the adjustment value must be a number.", n=number))
-            _check_places(value, number)
-            if not Decimal(adjustment.min_factor) <= value <= Decimal(adjustment.max_factor):
-                raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
-                                  label=adjustment.label, low=LocalNumber(adjustment.min_factor, 2),
-                                  high=LocalNumber(adjustment.max_factor, 2)))
-            reason = factor.get("reason") or ""
-            reason = reason.strip() if isinstance(reason, str) else ""
-            if not reason:
-                raise _invalid(_l("Part %(n)s: give a reason for %(label)s.", n=number, label=adjustment.label))
-            factors.append((adjustment, value, reason[:500]))
-        payees, seen_payees = [], set()
-        for ref in part.get("payees") or []:
-            if not isinstance(ref, dict):
-                raise _invalid(_l("Part %(n)s: not a valid payee.", n=number))
-            share = _decimal(ref.get("share"), _l("Part %(n)s: each share must be a number.", n=number))
-            if not Decimal(0) < share <= 100 or share.as_tuple().exponent < -2:
-                raise _invalid(_l("Part %(n)s: each share must be above 0 and at most 100, with at most two "
-                                  "decimals.", n=number))
-            try:
-                payee = resolve_payee(ref, field="grading")
-            except ValidationFailed as exc:
-                raise _invalid(_l("Part %(n)s: %(problem)s", n=number, problem=exc.message))
-            if payee.id in seen_payees:
-                raise _invalid(_l("Part %(n)s: a payee is listed twice.", n=number))
-            seen_payees.add(payee.id)
-            payees.append((payee, share))
-        if not payees:
-            raise _invalid(_l("Part %(n)s: name at least one payee.", n=number))
-        total = sum(share for _, share in payees)
-        if total != 100:
-            raise _invalid(_l("Part %(n)s: the shares must add up to 100 (now %(total)s).", n=number,
-                              total=LocalNumber(decimal_text(total))))
-        result.parts.append(PartInput(genre, coefficient, factors, payees))
+        genre, coefficient = _read_genre(regulation, caps, part, number)
+        result.parts.append(PartInput(genre, coefficient, _read_factors(regulation, part, number),
+                                      _read_payees(part, number)))
     if data.get("provider"):
         if not isinstance(data["provider"], dict):
             raise _invalid(_l("The information provider must be a payee (payee_id, username or name)."))
@@ -146,6 +92,79 @@ def read_grading(site, data, on):
         except ValidationFailed as exc:
             raise _invalid(exc.message)
     return result
+
+
+def _read_genre(regulation, caps, part, number):
+    genre = genre_of(regulation, part.get("genre"))
+    if genre is None or not genre.active:
+        raise _invalid(_l("Part %(n)s: unknown genre %(code)s in %(regulation)s.", n=number,
+                          code=str(part.get("genre"))[:60], regulation=regulation.source_text or regulation.name))
+    coefficient = _decimal(part.get("coefficient", genre.default_coefficient),
+                           _l("Part %(n)s: the coefficient must be a number.", n=number))
+    _check_places(coefficient, number)
+    try:
+        check_coefficient(coefficient, Range(Decimal(genre.min_coefficient), Decimal(genre.max_coefficient)),
+                          caps.get(genre.cap_group))
+    except RuleError:
+        raise _invalid(_l("Part %(n)s: the coefficient of %(genre)s must be between %(low)s and %(high)s "
+                          "(national cap %(cap)s).", n=number, genre=genre.label,
+                          low=LocalNumber(decimal_text(genre.min_coefficient)),
+                          high=LocalNumber(decimal_text(genre.max_coefficient)),
+                          cap=LocalNumber(decimal_text(caps.get(genre.cap_group))) if caps.get(genre.cap_group) else "–"))
+    return genre, coefficient
+
+
+def _read_factors(regulation, part, number):
+    factors, seen = [], set()
+    if not isinstance(part.get("factors") or [], list):
+        raise _invalid(_l("Part %(n)s: the adjustments must be a list.", n=number))
+    for factor in part.get("factors") or []:
+        if not isinstance(factor, dict):
+            raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number, code="?"))
+        adjustment = adjustment_of(regulation, factor.get("code"))
+        if adjustment is None or adjustment.code in seen:
+            raise _invalid(_l("Part %(n)s: unknown or repeated adjustment %(code)s.", n=number,
+                              code=str((factor or {}).get("code"))[:60]))
+        seen.add(adjustment.code)
+        value = _decimal(factor.get("value", adjustment.default_factor),
+                         _l("Part %(n)s: the adjustment value must be a number.", n=number))
+        _check_places(value, number)
+        if not Decimal(adjustment.min_factor) <= value <= Decimal(adjustment.max_factor):
+            raise _invalid(_l("Part %(n)s: %(label)s must be between %(low)s and %(high)s.", n=number,
+                              label=adjustment.label, low=LocalNumber(adjustment.min_factor, 2),
+                              high=LocalNumber(adjustment.max_factor, 2)))
+        reason = factor.get("reason") or ""
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise _invalid(_l("Part %(n)s: give a reason for %(label)s.", n=number, label=adjustment.label))
+        factors.append((adjustment, value, reason[:500]))
+    return factors
+
+
+def _read_payees(part, number):
+    payees, seen_payees = [], set()
+    for ref in part.get("payees") or []:
+        if not isinstance(ref, dict):
+            raise _invalid(_l("Part %(n)s: not a valid payee.", n=number))
+        share = _decimal(ref.get("share"), _l("Part %(n)s: each share must be a number.", n=number))
+        if not Decimal(0) < share <= 100 or share.as_tuple().exponent < -2:
+            raise _invalid(_l("Part %(n)s: each share must be above 0 and at most 100, with at most two "
+                              "decimals.", n=number))
+        try:
+            payee = resolve_payee(ref, field="grading")
+        except ValidationFailed as exc:
+            raise _invalid(_l("Part %(n)s: %(problem)s", n=number, problem=exc.message))
+        if payee.id in seen_payees:
+            raise _invalid(_l("Part %(n)s: a payee is listed twice.", n=number))
+        seen_payees.add(payee.id)
+        payees.append((payee, share))
+    if not payees:
+        raise _invalid(_l("Part %(n)s: name at least one payee.", n=number))
+    total = sum(share for _, share in payees)
+    if total != 100:
+        raise _invalid(_l("Part %(n)s: the shares must add up to 100 (now %(total)s).", n=number,
+                          total=LocalNumber(decimal_text(total))))
+    return payees
 
 
 def _check_places(value, number):
@@ -173,21 +192,22 @@ def store_grading(actor, sub, graded, action):
     return grading
 
 
-def prefetch_current_gradings(subs):
-    """Load the current gradings of a page of items in one query, for `current_grading` in this request."""
-    from flask import g
+def _current_gradings():
+    """{submission id: current grading or None} known in this transaction (see session_cache)."""
+    return session_cache("current_gradings", (Grading,))
 
+
+def prefetch_current_gradings(subs):
+    """Load the current gradings of a page of items in one query, for `current_grading` afterwards."""
     ids = [s.id for s in subs]
     found = {gr.submission_id: gr for gr in db.session.scalars(
         select(Grading).where(Grading.submission_id.in_(ids), Grading.is_current.is_(True)))} if ids else {}
-    g.bbt_current_gradings = {i: found.get(i) for i in ids}
+    _current_gradings().update({i: found.get(i) for i in ids})
 
 
 def current_grading(sub):
-    from flask import g, has_app_context
-
-    prefetched = g.get("bbt_current_gradings") if has_app_context() else None
-    if prefetched is not None and sub.id in prefetched:
+    prefetched = _current_gradings()
+    if sub.id in prefetched:
         return prefetched[sub.id]
     return db.session.scalar(
         select(Grading).where(Grading.submission_id == sub.id, Grading.is_current.is_(True))
@@ -234,8 +254,6 @@ def grade_for_transition(actor, sub, action, grading, publish_at=None):
 
 def grading_view(sub, viewer=None):
     """The submission's grading as API.md shows it, with amounts at the applicable day; None if ungraded."""
-    from ..errors import ServiceError
-
     grading = current_grading(sub)
     if grading is None:
         return None
@@ -281,3 +299,33 @@ def quote_grading(site, data, on):
         ],
         "total": priced["total"],
     }
+
+
+REGRADABLE = frozenset({wf.APPROVED, wf.PUBLISHED, wf.UNPUBLISHED})
+
+
+def is_regradable(sub):
+    """Approved or published items not yet settled elsewhere; before that the workflow grades."""
+    return sub.state in REGRADABLE and not sub.royalty_settled
+
+
+def _stale_item(now, seen):
+    return _l("This item was changed by someone else (version %(now)s, you saw %(seen)s). Reload it and try again.",
+              now=now, seen=seen)
+
+
+def regrade_submission(actor, sub, version, grading):
+    """An approver corrects the grading of an item already approved or published. A paid
+    item's difference becomes an adjustment line on the next sheet (sheets.compute)."""
+    check_version(sub, version, _stale_item)
+    if not may_regrade(actor, sub):
+        raise Forbidden(_l("Only approvers change the grading of an approved item."), code="not_allowed")
+    if not is_regradable(sub):
+        raise ValidationFailed(_l("The grading of this item cannot be changed now; use the workflow actions."),
+                               code="invalid_transition")
+    store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
+    sub.updated_at = sub.last_activity_at = utcnow()
+    flush_or_conflict(_l("This item was changed by someone else. Reload it and try again."))
+    record_history(actor, sub, "regrade", sub.state)
+    db.session.flush()
+    return sub

@@ -6,13 +6,13 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..extensions import db
-from ..links import absolute_url
-from ..mailqueue.services import queue_email
-from ..submissions.models import EmailOptOut, Notification
-from ..submissions.notifications import _site_members_with
-from .models import Payee, SheetPayee
+from ...accounts.models import User
+from ...extensions import db
+from ...links import absolute_url
+from ...mailqueue.services import queue_email
+from ...submissions.models import EmailOptOut, Notification
+from ...submissions.notifications import _site_members_with
+from ..models import Payee, SheetPayee
 
 SHEET_EVENT_KINDS = ("sheet_check", "sheet_approve", "sheet_pay", "sheet_reopen")
 

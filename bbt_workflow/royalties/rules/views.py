@@ -1,31 +1,30 @@
-"""Pages: the royalty rules (admins) and the payees with their personal data (accountants, admins)."""
+"""Pages: the royalty rules (admins): regulations with their genres and adjustments, and the dated rules."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from ..accounts.models import Site, Unit
-from ..domain.royalty_rules import decimal_text, unit_value
-from ..formatting import format_number
-from ..errors import ServiceError
-from ..extensions import db
-from ..forms_base import Form, show_service_error, submit_and_flash
-from ..permissions import can_see_personal_payee_fields, requires
-from . import payees as payee_service
-from . import rules_admin
-from .admin_forms import (
+from ...accounts.models import Site
+from ...domain.royalty_rules import decimal_text, unit_value
+from ...errors import ServiceError
+from ...extensions import db
+from ...formatting import format_number
+from ...forms_base import Form, show_service_error, submit_and_flash
+from ...permissions import requires
+from ...templating import SITE_KIND_LABELS
+from ..blueprints import admin as bp
+from ..blueprints import current_actor as _actor
+from ..blueprints import paginate as _paginate
+from ..models import AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule
+from . import services as rules_admin
+from .forms import (
     FEE_KIND_LABELS, FEE_ROLE_LABELS, AdjustmentForm, BaseSalaryForm, FeeRuleForm, GenreForm, NationalCapForm,
-    PayeeForm, PayeeSearchForm, RegulationForm, SiteFactorForm, TaxRuleForm,
+    RegulationForm, SiteFactorForm, TaxRuleForm,
 )
-from .models import AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule
-
-bp = Blueprint("royalty_admin", __name__, url_prefix="/admin")
-PER_PAGE = 50
 
 
 def _shown(value):
@@ -33,21 +32,6 @@ def _shown(value):
     if isinstance(value, Decimal):
         return decimal_text(value)
     return "" if value is None else str(value)
-
-
-@bp.app_context_processor
-def _payee_link():
-    """base.html shows "Payees" to those who may open the page."""
-    return {"may_manage_payees": lambda: current_user.is_authenticated and can_see_personal_payee_fields(current_user)}
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _paginate(stmt):
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       max_per_page=PER_PAGE, error_out=False)
 
 
 def _vnd(value):
@@ -112,8 +96,6 @@ KINDS = {
 
 
 def _kind_label(code):
-    from ..templating import SITE_KIND_LABELS
-
     return str(SITE_KIND_LABELS.get(code, code))
 
 
@@ -251,48 +233,3 @@ def _save_child(form, save, regulation, title):
             flash(_("Saved."), "success")
             return redirect(url_for("royalty_admin.regulation", row_id=regulation.id))
     return render_template("royalties/admin_child_form.html", form=form, regulation=regulation, title=title)
-
-
-# --- payees (accountants and admins) -------------------------------------------------------
-
-def _unit_choices():
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-    return [SelectChoice("", _("— none —"))] + [SelectChoice(u.code, u.name) for u in units]
-
-
-@bp.route("/payees")
-@requires("accounting")
-def payees():
-    form = PayeeSearchForm(request.args)
-    form.validate()
-    page = _paginate(payee_service.payees_query(_actor(), q=form.q.data if not form.q.errors else None))
-    return render_template("royalties/admin_payees.html", page=page, form=form)
-
-
-@bp.route("/payees/new", methods=["GET", "POST"])
-@bp.route("/payees/<int:payee_id>/edit", methods=["GET", "POST"])
-@requires("accounting")
-def payee_form(payee_id=None):
-    payee = payee_service.get_payee(_actor(), payee_id) if payee_id else None
-    form = PayeeForm(obj=payee)
-    form.unit.choices = _unit_choices()
-    user_payee = payee is not None and payee.user_id is not None
-    if user_payee:
-        for name in ("full_name", "pen_name", "unit"):
-            form[name].render_kw = {"readonly": True, "disabled": True}
-    if request.method == "GET" and payee is not None:
-        form.unit.data = payee.unit.code if payee.unit else ""
-        form.commitment_years.data = ", ".join(str(y) for y in payee.commitment_years)
-    if form.validate_on_submit():
-        try:
-            if payee is None:
-                payee_service.create_payee(_actor(), form.service_data(user_payee=False))
-            else:
-                payee_service.update_payee(_actor(), payee, form.service_data(user_payee=user_payee))
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("royalty_admin.payees"))
-    return render_template("royalties/admin_payee_form.html", form=form, payee=payee, user_payee=user_payee)

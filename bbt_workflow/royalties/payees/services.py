@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import User
-from ..errors import Forbidden, NotFound, field_error
-from ..extensions import db
-from ..permissions import can_see_personal_payee_fields
-from ..domain.text_search import fold
-from ..sql_search import contains
-from .models import Payee, PayeeCommitment
+from ...accounts.models import User
+from ...accounts.services import get_unit_by_code
+from ...errors import Forbidden, NotFound, field_error
+from ...extensions import db
+from ...permissions import can_manage_payees, can_see_personal_payee_fields
+from ...domain.text_search import fold
+from ...sql_search import contains
+from ..models import Payee, PayeeCommitment
 
 PERSONAL_FIELDS = ("tax_code", "id_number", "bank_account", "bank_name")
 MASK = "••••"
@@ -33,6 +34,14 @@ def sync_payee_with_user(user):
     """Name, pen name and unit follow the user's account."""
     payee = payee_for_user(user)
     payee.full_name, payee.pen_name, payee.unit_id = user.full_name, user.pen_name, user.unit_id
+
+
+def keep_payee_of_user(user, *, created):
+    """accounts.hooks.on_user_saved: a new user gets a payee record; a changed one keeps it in step."""
+    if created:
+        payee_for_user(user)
+    else:
+        sync_payee_with_user(user)
 
 
 def resolve_payee(ref, *, field="payees"):
@@ -86,8 +95,6 @@ def _check_commitment_years(years):
 
 
 def _apply(payee, data):
-    from ..accounts.services import get_unit_by_code
-
     if "full_name" in data:
         name = (data["full_name"] or "").strip()
         if not name:
@@ -114,7 +121,7 @@ def _apply(payee, data):
 
 
 def _require_accounting(actor):
-    if not can_see_personal_payee_fields(actor):
+    if not can_manage_payees(actor):
         raise Forbidden(_l("Only accountants and administrators manage payees."), code="not_allowed")
 
 

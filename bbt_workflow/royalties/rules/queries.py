@@ -5,14 +5,16 @@ rates API agree. A missing rule is a clear error, never a silent zero.
 """
 from decimal import Decimal
 
-from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..domain.royalty_rules import in_force, unit_value
-from ..errors import ValidationFailed
-from ..extensions import db
-from .models import BaseSalary, FeeRule, NationalCap, Regulation, SiteFactor, TaxRule
+from ...domain.royalty_rules import in_force, unit_value
+from ...errors import ValidationFailed
+from ...extensions import db
+from ..models import BaseSalary, FeeRule, NationalCap, Regulation, SiteFactor, TaxRule
+from ..session_cache import session_cache
+
+RULE_MODELS = (Regulation, BaseSalary, SiteFactor, TaxRule, NationalCap, FeeRule)
 
 
 class MissingRule(ValidationFailed):
@@ -20,15 +22,13 @@ class MissingRule(ValidationFailed):
 
 
 def _rows(model):
-    """Every row of a rule table, oldest first. The tables are small (dozens of rows); a GET
-    request reads each once, so a page of fifty graded items does not query them fifty times."""
-    cache = g.setdefault("bbt_rule_rows", {}) if has_request_context() and request.method == "GET" else None
-    if cache is not None and model in cache:
-        return cache[model]
-    rows = db.session.scalars(select(model).order_by(model.effective_from, model.id)).all()
-    if cache is not None:
-        cache[model] = rows
-    return rows
+    """Every row of a rule table, oldest first. The tables are small (dozens of rows); a transaction
+    reads each once, so a page of fifty graded items does not query them fifty times. The cache
+    belongs to the database session and is dropped whenever a rule row changes (session_cache)."""
+    cache = session_cache("rule_rows", RULE_MODELS)
+    if model not in cache:
+        cache[model] = db.session.scalars(select(model).order_by(model.effective_from, model.id)).all()
+    return cache[model]
 
 
 def regulation_on(site, on):

@@ -1,0 +1,1 @@
+"""Importing items already published on the old portal, with their gradings."""

@@ -1,0 +1,1 @@
+"""Payees: a record per user and named outsiders, with personal fields for accountants."""

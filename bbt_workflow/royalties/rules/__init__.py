@@ -1,0 +1,1 @@
+"""Royalty rules: what is in force on a day (queries) and admins editing them (services, views)."""

@@ -1,0 +1,1 @@
+"""Royalty sheets: compute, queries (read model), transitions, documents, notifications, pages."""
