@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
-from .domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
+from .domain.workflow import APPROVED, HIDDEN_FROM_REVIEWERS, PUBLISHED, VISIBLE_TO_ACCOUNTANTS
 from .extensions import db
 
 
@@ -228,3 +228,17 @@ def can_see_submission(user, submission):
     if actor.is_reviewer:
         return True
     return "accountant" in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS
+
+
+# --- publishing ---------------------------------------------------------------
+
+def may_watch_deliveries(user, site):
+    """The deliveries of a site: its approvers and the administrators."""
+    return can_approve(user, site)
+
+
+def may_fetch_public_media(attachment, submission, key):
+    """An item's image, public for the portal to fetch: only an image, only with its unguessable key,
+    and only while the item is approved or published."""
+    return (attachment.kind == "image" and attachment.sha256[:16] == key
+            and submission.state in (APPROVED, PUBLISHED))
