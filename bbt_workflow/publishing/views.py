@@ -19,7 +19,7 @@ from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
 from .feeds import atom_feed, etag_of, json_feed
 from .forms import EndpointForm, PlainPostForm
-from .models import Delivery, PortalEndpoint
+from .models import Delivery
 
 bp = Blueprint("publishing_web", __name__)
 public = Blueprint("publishing_public", __name__)

@@ -20,7 +20,7 @@ from ..leases import claim_due_rows, is_postgresql, new_token, take_write_lock
 from . import notifications, relay
 from .models import Delivery
 from .outbox import PUBLISHED, cycle_publish_rows, is_due, publish_now
-from .relay import BATCH, LEASE  # noqa: F401  (the relay's batch and lease, named where the jobs run)
+from .relay import BATCH
 
 MAX_PASSES = 20  # per job run, so the other jobs get their turn
 
