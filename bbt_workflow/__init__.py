@@ -100,7 +100,7 @@ def create_app(config_class=None):
     app.cli.add_command(bbt_cli)
 
     from . import jobs
-    from .mailqueue.services import send_due_emails
+    from .mailqueue.worker import send_due_emails
 
     from .submissions.services import release_stale_claims
 

@@ -77,7 +77,7 @@ def worker_command(interval):
 @bbt_cli.command("send-mail")
 def send_mail_command():
     """Send due queued mail once and exit."""
-    from .mailqueue.services import send_due_emails
+    from .mailqueue.worker import send_due_emails
 
     sent, failed = send_due_emails()
     click.echo(f"sent {sent}, failed {failed}")

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db as _db
+from .mailqueue.models import OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,6 @@ def install_in_process_runner(app, db):
     """Start the thread and wake it after any commit that queued mail or deliveries."""
     runner = InProcessRunner(app)
     app.extensions["bbt_jobs"] = runner
-
-    from .mailqueue.models import OutboundEmail
 
     wake_after_commit_of(OutboundEmail)
 

@@ -18,7 +18,7 @@ from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
 from .domain.sheet_workflow import ACCOUNTANT as SHEET_ACCOUNTANT
 from .domain.sheet_workflow import APPROVER as SHEET_APPROVER
 from .domain.sheet_workflow import DRAFT as SHEET_DRAFT
-from .domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
+from .domain.workflow import APPROVED, HIDDEN_FROM_REVIEWERS, PUBLISHED, VISIBLE_TO_ACCOUNTANTS
 from .extensions import db
 
 
@@ -271,3 +271,17 @@ def can_manage_payees(user):
 def may_regrade(user, submission):
     """Correct the grading of an approved or published item: the site's approvers (and admins)."""
     return submission_actor(user, submission).is_approver
+
+
+# --- publishing ---------------------------------------------------------------
+
+def may_watch_deliveries(user, site):
+    """The deliveries of a site: its approvers and the administrators."""
+    return can_approve(user, site)
+
+
+def may_fetch_public_media(attachment, submission, key):
+    """An item's image, public for the portal to fetch: only an image, only with its unguessable key,
+    and only while the item is approved or published."""
+    return (attachment.kind == "image" and attachment.sha256[:16] == key
+            and submission.state in (APPROVED, PUBLISHED))

@@ -88,7 +88,7 @@ def throughput(app, items):
     from bbt_workflow.extensions import db
     from bbt_workflow.publishing.models import Delivery
     from bbt_workflow.publishing.outbox import PUBLISHED, enqueue
-    from bbt_workflow.publishing.relay import relay_due_deliveries
+    from bbt_workflow.publishing.worker import relay_due_deliveries
     from bbt_workflow.submissions import services
     from tests.conftest import Factory
     from tests.publishing_helpers import Receiver, add_endpoint

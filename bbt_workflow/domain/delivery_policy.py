@@ -11,6 +11,20 @@ from email.utils import parsedate_to_datetime
 
 DELIVERED, RETRY, DEAD = "delivered", "retry", "dead"
 
+# The states of an outbox row (the table's CHECK lists the same). A row ends "delivered" or
+# "dead", the same words as the outcomes that put it there.
+PENDING, DELIVERING = "pending", "delivering"
+DELIVERY_STATES = (PENDING, DELIVERING, DELIVERED, DEAD)
+IN_FLIGHT = (PENDING, DELIVERING)  # a later row of the same item and endpoint waits for these
+# What the screens show and filter on: a pending row that has failed before is "retrying".
+RETRYING = "retrying"
+SHOWN_STATES = (PENDING, RETRYING, DELIVERING, DELIVERED, DEAD)
+
+
+def shown_state(state, attempts):
+    """The state a screen shows for a row: "retrying" for a pending row that has failed before."""
+    return RETRYING if state == PENDING and attempts else state
+
 # Delay before attempt n+1 after n failed attempts; past the end the row is dead.
 RETRY_SCHEDULE = (
     timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),

@@ -4,19 +4,15 @@ from sqlalchemy import select
 
 from ..accounts.models import Membership, MembershipRole, Site
 from ..db_types import utcnow
+from ..domain import delivery_policy as dp
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import can_approve, is_admin
-from .models import DELIVERY_STATES, Delivery
+from ..permissions import is_admin, may_watch_deliveries
+from .models import Delivery
 from .outbox import delivery_status
 
 # The screen's filter: "retrying" is a pending row that has failed before.
-STATE_FILTERS = ("pending", "retrying", "delivering", "delivered", "dead")
-
-
-def may_watch_deliveries(user, site):
-    """The deliveries of a site: its approvers and the administrators."""
-    return can_approve(user, site)
+STATE_FILTERS = dp.SHOWN_STATES
 
 
 def delivery_status_for(user, sub):
@@ -35,11 +31,11 @@ def deliveries_query(user, site=None, state=None):
         approver_sites = (select(Membership.site_id).join(MembershipRole, MembershipRole.membership_id == Membership.id)
                           .where(Membership.user_id == user.id, MembershipRole.role == "approver"))
         stmt = stmt.where(Delivery.site_id.in_(approver_sites))
-    if state == "retrying":
-        stmt = stmt.where(Delivery.state == "pending", Delivery.attempts > 0)
-    elif state == "pending":
-        stmt = stmt.where(Delivery.state == "pending", Delivery.attempts == 0)
-    elif state in DELIVERY_STATES:
+    if state == dp.RETRYING:
+        stmt = stmt.where(Delivery.state == dp.PENDING, Delivery.attempts > 0)
+    elif state == dp.PENDING:
+        stmt = stmt.where(Delivery.state == dp.PENDING, Delivery.attempts == 0)
+    elif state in dp.DELIVERY_STATES:
         stmt = stmt.where(Delivery.state == state)
     elif state:
         raise ValidationFailed(_l("Unknown state."), details={"state": [str(_l("Unknown state."))]})
@@ -58,12 +54,12 @@ def replay_delivery(actor, row, now=None):
     """A dead row back to pending, sent again from the start of the retry schedule."""
     if not may_watch_deliveries(actor, db.session.get(Site, row.site_id)):
         raise Forbidden(_l("Only approvers and administrators replay deliveries."))
-    if row.state != "dead":
+    if row.state != dp.DEAD:
         raise Conflict(_l("Only a dead delivery can be replayed."), code="not_dead")
     newer = set(db.session.scalars(select(Delivery.state).where(
         Delivery.submission_id == row.submission_id, Delivery.endpoint_id == row.endpoint_id,
-        Delivery.id > row.id, Delivery.state.in_(("delivered", "delivering")))))
-    if "delivered" in newer:
+        Delivery.id > row.id, Delivery.state.in_((dp.DELIVERED, dp.DELIVERING)))))
+    if dp.DELIVERED in newer:
         raise Conflict(_l("A newer version of this item was already delivered to this endpoint; "
                           "sending this older one now would overwrite it."), code="superseded")
     if newer:  # in flight: this older row, pending again, would reach the portal after it
@@ -71,7 +67,7 @@ def replay_delivery(actor, row, now=None):
                           "sending this older one now would overwrite it."), code="superseded")
     if not row.endpoint.active:
         raise Conflict(_l("The endpoint is paused or disabled; turn it on first."), code="endpoint_inactive")
-    row.state, row.attempts, row.next_attempt_at, row.dead_at = "pending", 0, now or utcnow(), None
+    row.state, row.attempts, row.next_attempt_at, row.dead_at = dp.PENDING, 0, now or utcnow(), None
     row.dead_notified_at = None  # dead again: listed in a digest again
     row.lease_until = row.lease_token = None
     db.session.flush()

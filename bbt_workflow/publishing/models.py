@@ -4,11 +4,11 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Large
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
+from ..domain.delivery_policy import DELIVERY_STATES, PENDING
 from ..extensions import db
 
 ENDPOINT_KINDS = ("webhook", "wordpress")
 EVENTS = ("article.published", "article.updated", "article.canceled")
-DELIVERY_STATES = ("pending", "delivering", "delivered", "dead")
 
 
 def _in(values):
@@ -72,7 +72,7 @@ class Delivery(db.Model):
     event: Mapped[str] = mapped_column(String(30))
     item_version: Mapped[int]
     body = mapped_column(LargeBinary, nullable=False)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(String(20), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     lease_until = mapped_column(UTCDateTime)

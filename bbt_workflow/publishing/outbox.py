@@ -1,8 +1,9 @@
 """The transactional outbox: rows written in the transaction of the change that makes an item due.
 
-The workflow service calls `after_transition` and `after_edit`; they add one row per
-endpoint with the exact bytes to send, and never commit. With no active endpoint, an
-approved item that is due is published at once (the system's `publish` transition).
+The workflow announces transitions and edits (submissions/hooks.py); publishing.init_app registers
+`after_transition` and `after_edit` there. They add one row per endpoint with the exact bytes to
+send, and never commit. With no active endpoint, an approved item that is due is published at once
+(the system's `publish` transition, through submissions.system_steps).
 """
 import json
 import uuid
@@ -10,10 +11,13 @@ import uuid
 from sqlalchemy import func, select
 
 from ..db_types import utcnow
+from ..domain import delivery_policy as dp
 from ..domain import workflow as wf
 from ..domain.ninjs import FeatureImage, Item, build_ninjs, envelope
 from ..extensions import db
 from ..links import absolute_url
+from ..submissions.models import HistoryEntry
+from ..submissions.system_steps import publish_submission
 from .models import Delivery, PortalEndpoint
 
 PUBLISHED, UPDATED, CANCELED = "article.published", "article.updated", "article.canceled"
@@ -87,7 +91,7 @@ def enqueue(sub, event, endpoints, now=None):
     for endpoint in endpoints:
         row = Delivery(webhook_id="msg_" + uuid.uuid4().hex, site_id=sub.site_id, submission_id=sub.id,
                        endpoint_id=endpoint.id, event=event, item_version=sub.revision, body=body,
-                       state="pending", attempts=0, next_attempt_at=now, created_at=now)
+                       state=dp.PENDING, attempts=0, next_attempt_at=now, created_at=now)
         db.session.add(row)
         rows.append(row)
     db.session.flush()
@@ -99,9 +103,7 @@ def publish_now(sub, now=None):
     endpoints = active_endpoints(sub.site_id)
     if endpoints:
         return enqueue(sub, PUBLISHED, endpoints, now)
-    from ..submissions.services import transition_submission
-
-    transition_submission(None, sub, "publish", None, system=True)
+    publish_submission(sub)
     return []
 
 
@@ -109,8 +111,8 @@ def is_due(sub, now):
     return sub.publish_at is None or sub.publish_at <= now
 
 
-def after_transition(sub, action, now=None):
-    """Called by the workflow service after a state change, in the same transaction."""
+def after_transition(sub, action, now=None, actor=None):
+    """The workflow's after-transition step (same transaction); the actor does not matter here."""
     now = now or utcnow()
     if action in ("approve", "republish") and sub.state == wf.APPROVED and is_due(sub, now):
         publish_now(sub, now)
@@ -121,7 +123,7 @@ def after_transition(sub, action, now=None):
 
 
 def after_edit(sub, now=None):
-    """A correction of a published item goes out as an update (same uri, higher version)."""
+    """The workflow's after-edit step: a correction of a published item goes out as an update (same uri, higher version)."""
     if sub.state == wf.PUBLISHED:
         endpoints = endpoints_that_know(sub)
         if endpoints:
@@ -131,8 +133,6 @@ def after_edit(sub, now=None):
 # --- the current publication cycle ------------------------------------------
 
 def last_unpublished_at(submission_id):
-    from ..submissions.models import HistoryEntry
-
     return db.session.scalar(select(func.max(HistoryEntry.at)).where(
         HistoryEntry.submission_id == submission_id, HistoryEntry.action == "unpublish"))
 

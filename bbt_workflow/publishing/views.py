@@ -7,18 +7,19 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import Site
 from ..accounts.services import get_site
-from ..domain import workflow as wf
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
-from ..permissions import requires, site_for
+from ..permissions import may_fetch_public_media, may_watch_deliveries, requires, site_for
+from ..submissions.attachments import attachment_path
 from ..submissions.models import Attachment, Submission
 from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
 from .feeds import atom_feed, etag_of, json_feed
 from .forms import EndpointForm, PlainPostForm
-from .models import Delivery, PortalEndpoint
+from .models import Delivery
 
 bp = Blueprint("publishing_web", __name__)
 public = Blueprint("publishing_public", __name__)
@@ -128,7 +129,7 @@ def endpoint_test(site, endpoint_id):
 def deliveries(site):
     user = _actor()
     site_obj = site_for(user, site)
-    if not deliveries_service.may_watch_deliveries(user, site_obj):
+    if not may_watch_deliveries(user, site_obj):
         abort(403)
     state = request.args.get("state") or None
     if state not in (None, *deliveries_service.STATE_FILTERS):
@@ -150,7 +151,7 @@ def delivery_replay(site, delivery_id):
     row = db.session.get(Delivery, delivery_id)
     if row is None or row.site_id != site_obj.id:
         abort(404)
-    if not deliveries_service.may_watch_deliveries(user, site_obj):
+    if not may_watch_deliveries(user, site_obj):
         abort(403)
     submit_and_flash(PlainPostForm(), lambda: deliveries_service.replay_delivery(user, row),
                      success=lambda: _("The delivery will be sent again."))
@@ -160,8 +161,6 @@ def delivery_replay(site, delivery_id):
 # --- public: feeds and media ----------------------------------------------------
 
 def _public_site(code):
-    from ..accounts.models import Site
-
     site = db.session.scalar(select(Site).where(Site.code == code, Site.active.is_(True)))
     if site is None:
         abort(404)
@@ -194,13 +193,11 @@ def json_list(site):
 def media(attachment_id, key):
     """An approved or published item's image, for the portal to fetch (unguessable key)."""
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.kind != "image" or attachment.sha256[:16] != key:
+    if attachment is None:
         abort(404)
     sub = db.session.get(Submission, attachment.submission_id)
-    if sub.state not in (wf.APPROVED, wf.PUBLISHED):
+    if not may_fetch_public_media(attachment, sub, key):
         abort(404)
-    from ..submissions.attachments import attachment_path
-
     response = send_file(attachment_path(attachment), mimetype=attachment.mime, conditional=True, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -21,6 +21,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_erro
 from ..extensions import db
 from ..permissions import can_create_on, can_see_submission, submission_actor
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
+from .hooks import steps
 from .attachments import attachment_count, attachment_of, remove_files_after_commit
 from .notifications import notify_transition
 
@@ -164,9 +165,8 @@ def record_file_correction(actor, sub):
     _flush_or_conflict(sub)
     _snapshot(sub, actor)
     db.session.expire(sub, ["attachments"])  # the document must list the file just added
-    from ..publishing.outbox import after_edit
-
-    after_edit(sub, now)
+    for step in steps.after_edit:
+        step(sub, now)
     db.session.flush()
     return sub
 
@@ -250,9 +250,8 @@ def edit_submission(actor, sub, version, changes):
     _flush_or_conflict(sub)
     _snapshot(sub, actor)
     # A correction of a published item goes to the portal as an update.
-    from ..publishing.outbox import after_edit
-
-    after_edit(sub, now)
+    for step in steps.after_edit:
+        step(sub, now)
     db.session.flush()
     return sub
 
@@ -317,9 +316,8 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     _history(sub, None if system else actor, action, from_state, comment)
     notify_transition(sub, action, actor=None if system else actor, comment=comment)
     # The portal: rows in the outbox (or publish at once) in this same transaction.
-    from ..publishing.outbox import after_transition
-
-    after_transition(sub, action, now)
+    for step in steps.after_transition:
+        step(sub, action, now, None if system else actor)
     db.session.flush()
     return sub
 

@@ -23,7 +23,7 @@ from bbt_workflow.db_types import utcnow
 from bbt_workflow.demo_data import DEMO_PASSWORDS, load_demo_data
 from bbt_workflow.domain.royalty_rules import local_date
 from bbt_workflow.extensions import db
-from bbt_workflow.publishing import relay
+from bbt_workflow.publishing import relay, worker
 from bbt_workflow.publishing.delivery_result import DeliveryResult
 from bbt_workflow.publishing.endpoints import create_endpoint
 from bbt_workflow.publishing.models import Delivery
@@ -91,7 +91,7 @@ def _grading(username, genre="tin_anh", coefficient="1.5"):
 def _relay_with(monkeypatch, answer):
     """One relay pass where the portal answers `answer(job)` (no network)."""
     monkeypatch.setattr(relay, "send_all", lambda jobs: [answer(job) for job in jobs])
-    return relay.relay_due_deliveries()
+    return worker.relay_due_deliveries()
 
 
 @pytest.fixture

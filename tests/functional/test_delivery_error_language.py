@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from bbt_workflow.extensions import db
 from bbt_workflow.publishing.models import Delivery
-from bbt_workflow.publishing.relay import relay_due_deliveries
+from bbt_workflow.publishing.worker import relay_due_deliveries
 from tests.conftest import login
 from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved
 

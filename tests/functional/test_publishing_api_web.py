@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bbt_workflow.extensions import db
 from bbt_workflow.publishing.models import Delivery, PortalEndpoint
-from bbt_workflow.publishing.relay import relay_due_deliveries
+from bbt_workflow.publishing.worker import relay_due_deliveries
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import api_token, bearer, csrf_from, login
@@ -192,7 +192,7 @@ def test_replay_refused_when_a_newer_version_was_delivered(client, people, recei
 
 def test_replay_refused_while_a_newer_version_is_being_sent(client, people, receiver):
     """The newer row is in flight: the older one sent again now would reach the portal after it."""
-    from bbt_workflow.publishing.relay import claim_due
+    from bbt_workflow.publishing.worker import claim_due
 
     endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
     sub = create_approved(people)

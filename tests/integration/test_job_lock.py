@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bbt_workflow import jobs
 from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
-from bbt_workflow.mailqueue.services import send_due_emails
+from bbt_workflow.mailqueue.worker import send_due_emails
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bbt_workflow.auth.services import request_password_reset
 from bbt_workflow.db_types import utcnow
 from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
-from bbt_workflow.mailqueue.services import send_due_emails
+from bbt_workflow.mailqueue.worker import send_due_emails
 
 
 class Inbox(Message):
@@ -127,7 +127,7 @@ def test_console_backend_without_mail_server(app, make, capsys):
 def test_a_claimed_message_is_not_sent_twice_while_its_lease_runs(app, make, smtp):
     """A second worker (or tick) during another's SMTP call does not pick the same message;
     after the lease, a message whose sender died is sent again (at least once, never lost)."""
-    from bbt_workflow.mailqueue.services import CLAIM_LEASE, _claim_due
+    from bbt_workflow.mailqueue.worker import CLAIM_LEASE, _claim_due
 
     user = make.user("hong")
     _reset_for(user)

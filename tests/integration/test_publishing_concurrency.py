@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bbt_workflow.extensions import db
 from bbt_workflow.publishing.models import Delivery
-from bbt_workflow.publishing.relay import relay_due_deliveries
+from bbt_workflow.publishing.worker import relay_due_deliveries
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved

@@ -17,7 +17,8 @@ from bbt_workflow.publishing import endpoints as endpoint_service
 from bbt_workflow.publishing import outbox
 from bbt_workflow.publishing.deliveries import replay_delivery
 from bbt_workflow.publishing.models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
-from bbt_workflow.publishing.relay import LEASE, claim_due, load_jobs, record, relay_due_deliveries, send_all
+from bbt_workflow.publishing.relay import LEASE, record, send_all
+from bbt_workflow.publishing.worker import claim_due, load_jobs, relay_due_deliveries
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.publishing_helpers import People, Receiver, add_endpoint, approve, create_approved, create_submitted
@@ -148,7 +149,8 @@ def test_401_is_dead_at_once_and_emails_approvers_and_admins(people, endpoint, r
     assert "401" in row.last_error
     assert db.session.get(Submission, sub.id).state == "approved"
     # Told in the endpoint's digest, a few minutes later (issue 11, point 12).
-    from bbt_workflow.publishing.notifications import DIGEST_DELAY, send_dead_digests
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY
+    from bbt_workflow.publishing.worker import send_dead_digests
 
     send_dead_digests(now=utcnow() + DIGEST_DELAY + timedelta(seconds=1))
     recipients = set(db.session.scalars(select(OutboundEmail.recipient)))
@@ -350,7 +352,7 @@ def test_scheduled_item_goes_out_from_the_worker_tick_alone(app, people, endpoin
 
 
 def test_scheduled_item_without_endpoint_is_published_by_the_scheduler(people):
-    from bbt_workflow.publishing.relay import publish_scheduled
+    from bbt_workflow.publishing.worker import publish_scheduled
 
     sub = create_approved(people, publish_at=utcnow() + timedelta(hours=1))
     assert publish_scheduled() == 0
@@ -416,7 +418,8 @@ def _dead_mail():
 def test_forty_dead_rows_on_one_endpoint_make_one_digest_per_recipient_and_outage(people, endpoint, receiver):
     """A dead WordPress password over a batch of 40: one email per recipient listing the 40 items;
     after the endpoint delivered again, a new outage is a new email (issue 11, point 12)."""
-    from bbt_workflow.publishing.notifications import DIGEST_DELAY, send_dead_digests
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY
+    from bbt_workflow.publishing.worker import send_dead_digests
 
     receiver.fail_next(401, 40)
     subs = [create_approved(people, title=f"Tin số {i}") for i in range(40)]
@@ -454,7 +457,8 @@ def test_forty_dead_rows_on_one_endpoint_make_one_digest_per_recipient_and_outag
 
 
 def test_rows_dying_later_in_the_same_outage_are_listed_in_a_follow_up_not_lost(people, endpoint, receiver):
-    from bbt_workflow.publishing.notifications import DIGEST_DELAY, FOLLOW_UP_DELAY, send_dead_digests
+    from bbt_workflow.publishing.notifications import DIGEST_DELAY, FOLLOW_UP_DELAY
+    from bbt_workflow.publishing.worker import send_dead_digests
 
     receiver.fail_next(401, 2)
     create_approved(people, title="Tin thứ nhất")

@@ -364,7 +364,7 @@ def test_approved_item_goes_through_the_relay_to_wordpress(app, make, wordpress_
     from bbt_workflow.extensions import db
     from bbt_workflow.publishing.endpoints import create_endpoint
     from bbt_workflow.publishing.models import Delivery, RemoteItem
-    from bbt_workflow.publishing.relay import relay_due_deliveries
+    from bbt_workflow.publishing.worker import relay_due_deliveries
     from bbt_workflow.submissions import services
     from bbt_workflow.submissions.attachments import add_attachment
     from tests.conftest import simple_grading
