@@ -86,7 +86,9 @@ def _snapshot(sub, actor):
     ))
 
 
-def _history(sub, actor, action, from_state, comment=None):
+def record_history(actor, sub, action, from_state, comment=None):
+    """One row of the item's history: `actor` (None for the system) did `action`, moving it from
+    `from_state` to its current state (the same state for edits and regradings)."""
     db.session.add(HistoryEntry(
         submission_id=sub.id, action=action, from_state=from_state, to_state=sub.state,
         actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
@@ -144,7 +146,7 @@ def create_submission(actor, site, data):
             sub.authors = _authors(None, actor)
     db.session.flush()
     _snapshot(sub, actor)
-    _history(sub, actor, "create", None)
+    record_history(actor, sub, "create", None)
     db.session.flush()
     return sub
 
@@ -180,7 +182,7 @@ def remove_attachment(actor, sub, attachment_id):
     db.session.delete(attachment)
     db.session.flush()
     record_file_correction(actor, sub)
-    _history(sub, actor, "remove_attachment", sub.state, comment=filename)
+    record_history(actor, sub, "remove_attachment", sub.state, comment=filename)
     db.session.flush()
     return sub
 
@@ -201,7 +203,7 @@ def create_imported_submission(actor, site, data, *, author, unit, published_at,
         sub.authors = _authors(authors, author)
     db.session.flush()
     _snapshot(sub, actor)
-    _history(sub, actor, "import", None, comment=f"external_id={external_id}")
+    record_history(actor, sub, "import", None, comment=f"external_id={external_id}")
     db.session.flush()
     return sub
 
@@ -309,7 +311,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
         sub.published_at = now
     sub.updated_at = sub.last_activity_at = now
     _flush_or_conflict(sub)
-    _history(sub, None if system else actor, action, from_state, comment)
+    record_history(None if system else actor, sub, action, from_state, comment)
     notify_transition(sub, action, actor=None if system else actor, comment=comment)
     # The portal: rows in the outbox (or publish at once) in this same transaction.
     from ..publishing.outbox import after_transition
@@ -337,7 +339,7 @@ def regrade_submission(actor, sub, version, grading):
     store_grading(actor, sub, read_grading(sub.site, grading, grading_day(sub)), "regrade")
     sub.updated_at = sub.last_activity_at = utcnow()
     _flush_or_conflict(sub)
-    _history(sub, actor, "regrade", sub.state)
+    record_history(actor, sub, "regrade", sub.state)
     db.session.flush()
     return sub
 
