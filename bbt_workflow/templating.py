@@ -1,12 +1,18 @@
 """Jinja helpers: the number and date formats of formatting.py as filters, labels for codes."""
+from types import SimpleNamespace
+
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from .domain import workflow as wf
 from .domain.content_types import CONTENT_TYPES
 from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number,
                          format_percent, format_range)
 from .publishing.delivery_errors import describe_delivery_error
+from .royalties.sheets import STATE_LABELS as SHEET_STATE_LABELS
+from .submissions.notifications import unread_count
 
 ROLE_LABELS = {
     "contributor": _l("Contributor"),
@@ -15,6 +21,9 @@ ROLE_LABELS = {
     "accountant": _l("Accountant"),
 }
 SITE_KIND_LABELS = {"portal": _l("Provincial portal"), "component": _l("Component site")}
+# The workflow's state names for templates (`STATE.PUBLISHED`), from domain/workflow.py: no literals.
+STATE = SimpleNamespace(**{name.upper(): name for name in wf.STATES})
+
 STATE_LABELS = {
     "draft": _l("Draft"), "submitted": _l("Waiting for review"), "in_review": _l("In review"),
     "returned": _l("Returned for changes"), "pending_approval": _l("Waiting for approval"),
@@ -43,19 +52,14 @@ def register_template_helpers(app):
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
-
-    from .royalties.sheets import STATE_LABELS as SHEET_STATE_LABELS
-
     app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.filters["content_type_label"] = lambda code: CONTENT_TYPES[code].name if code in CONTENT_TYPES else code
     app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 
+    app.jinja_env.globals["STATE"] = STATE
+
     @app.context_processor
     def _globals():
-        from flask_login import current_user
-
-        from .submissions.notifications import unread_count
-
         signed_in = has_request_context() and current_user and current_user.is_authenticated
         unread = unread_count(current_user) if signed_in else 0
         return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS, "unread_notifications": unread,

@@ -1,8 +1,13 @@
 """Managing the installation: sites, units, users, memberships, categories, targets.
 
-Every function takes the acting user explicitly, checks nothing about the
-request, flushes and never commits. Permission checks happen in the caller
-through permissions.py; services enforce the data rules.
+Every function takes the acting user explicitly, flushes and never commits. The convention of
+every area: the service checks, given the actor, with the predicates of permissions.py (here
+`can_manage_installation`), and enforces the data rules; the routes' @requires repeats the check
+so the permission matrix can be read from the URL map. `actor=None` is the installation itself
+(`flask bbt` commands, demo data, the test factory), as for the other areas' system steps.
+
+User creation and changes are announced through accounts/hooks.py (royalties keeps a payee
+record per user): accounts knows nothing of royalties.
 """
 import csv
 import io
@@ -15,14 +20,22 @@ from sqlalchemy import func, or_, select
 from ..auth.services import check_password_policy
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
-from ..errors import Conflict, NotFound, ValidationFailed, field_error
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
+from ..permissions import can_manage_installation
 from ..sql_search import contains
+from .hooks import announce_user_saved
 from .models import Category, Membership, PlanTarget, Site, Unit, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _require_admin(actor):
+    """Managing the installation is the administrators' (None: the installation itself)."""
+    if actor is not None and not can_manage_installation(actor):
+        raise Forbidden(_l("Only administrators manage the installation."), code="not_allowed")
 
 
 def _check_code(code, field="code"):
@@ -81,6 +94,7 @@ def users_matching(q=None, site=None):
 # --- units ------------------------------------------------------------------
 
 def create_unit(actor, *, code, name):
+    _require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
@@ -93,6 +107,7 @@ def create_unit(actor, *, code, name):
 
 
 def update_unit(actor, unit, *, name=None, active=None):
+    _require_admin(actor)
     if name is not None:
         unit.name = _require_text(name, "name")
     if active is not None:
@@ -111,6 +126,7 @@ def _check_site_fields(kind, approval_levels):
 
 
 def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True):
+    _require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     _check_site_fields(kind, approval_levels)
@@ -129,6 +145,7 @@ def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, defa
 
 
 def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None):
+    _require_admin(actor)
     new_kind = kind if kind is not None else site.kind
     new_levels = approval_levels if approval_levels is not None else site.approval_levels
     _check_site_fields(new_kind, new_levels)
@@ -150,6 +167,7 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
 
 
 def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
+    _require_admin(actor)
     if not (2000 <= int(year) <= 2100):
         raise field_error("year", _l("Year out of range."))
     if plan_items < 0 or royalty_budget < 0:
@@ -168,6 +186,7 @@ def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
 # --- categories -------------------------------------------------------------
 
 def create_category(actor, site, *, code, name):
+    _require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     if db.session.scalar(select(Category.id).where(Category.site_id == site.id, Category.code == code)):
@@ -183,6 +202,7 @@ def create_category(actor, site, *, code, name):
 
 
 def update_category(actor, category, *, name=None, active=None):
+    _require_admin(actor)
     if name is not None:
         category.name = _require_text(name, "name")
     if active is not None:
@@ -222,6 +242,7 @@ def _check_unique_user(username, email, exclude_id=None):
 def create_user(actor, *, username, email, full_name, password=None, unit=None, pen_name=None,
                 phone=None, is_admin=False, active=True):
     """Create a user. With no password, the account gets a random one: set it by a reset link."""
+    _require_admin(actor)
     username, email, full_name = _normalise_user_fields(username, email, full_name)
     _check_unique_user(username, email)
     if password:
@@ -236,13 +257,12 @@ def create_user(actor, *, username, email, full_name, password=None, unit=None, 
     db.session.add(user)
     db.session.flush()
     # Every user can be paid: the payee record comes with the account (API.md).
-    from ..royalties.payees import payee_for_user
-
-    payee_for_user(user)
+    announce_user_saved(user, created=True)
     return user
 
 
 def update_user(actor, user, **changes):
+    _require_admin(actor)
     username = changes.get("username", user.username)
     email = changes.get("email", user.email)
     full_name = changes.get("full_name", user.full_name)
@@ -268,9 +288,7 @@ def update_user(actor, user, **changes):
         user.is_admin = bool(changes["is_admin"])
     if "active" in changes:
         user.active = bool(changes["active"])
-    from ..royalties.payees import sync_payee_with_user
-
-    sync_payee_with_user(user)
+    announce_user_saved(user, created=False)
     db.session.flush()
     return user
 
@@ -287,6 +305,7 @@ def _check_roles(roles):
 
 def set_membership(actor, user, site, roles):
     """Give the user exactly these roles on the site (creating the membership)."""
+    _require_admin(actor)
     roles = _check_roles(roles)
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.site_id == site.id)
@@ -300,6 +319,7 @@ def set_membership(actor, user, site, roles):
 
 
 def delete_membership(actor, membership):
+    _require_admin(actor)
     db.session.delete(membership)
     db.session.flush()
 
@@ -339,6 +359,7 @@ def import_users_csv(actor, data, *, invite=None):
     others are still checked; at the end, any error rolls back the whole import.
     `invite(user)` is called for created users without a password (queue a link).
     """
+    _require_admin(actor)
     text = _decode_csv(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]

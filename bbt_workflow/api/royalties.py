@@ -1,7 +1,7 @@
 """Royalty endpoints (API.md): rates, live quote, payees, sheets, exports, my lines, fund check, import."""
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from ..auth.current import current_actor
 from ..accounts.services import get_site
 from ..db_types import utcnow
 from ..downloads import download_response
@@ -26,13 +26,9 @@ from .royalty_schemas import (
 from .schemas import page_of
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _member_site(code):
     site = get_site(code, field="site")
-    if not is_member(_actor(), site):
+    if not is_member(current_actor(), site):
         raise Forbidden(_l("You are not a member of this site."), code="not_allowed")
     return site
 
@@ -80,7 +76,7 @@ def royalty_rates(args):
 def royalty_quote(data):
     """Check and price a grading without saving it: the grading form's live amount."""
     site = _member_site(data["site"])
-    if not can_review(_actor(), site):
+    if not can_review(current_actor(), site):
         raise Forbidden(_l("Only editors and approvers grade items."), code="not_allowed")
     try:
         return quote_grading(site, data["grading"], data["on"] or _today())
@@ -97,8 +93,8 @@ def royalty_quote(data):
 @blp.response(200, page_of(PayeeSchema))
 @blp.doc(security=BEARER)
 def list_payees(args):
-    page = paginate(payee_service.payees_query(_actor(), username=args.get("username"), q=args.get("q")), args)
-    page["items"] = [payee_service.payee_view(p, _actor()) for p in page["items"]]
+    page = paginate(payee_service.payees_query(current_actor(), username=args.get("username"), q=args.get("q")), args)
+    page["items"] = [payee_service.payee_view(p, current_actor()) for p in page["items"]]
     return page
 
 
@@ -108,9 +104,9 @@ def list_payees(args):
 @blp.response(201, PayeeSchema)
 @blp.doc(security=BEARER)
 def create_payee(data):
-    payee = payee_service.create_payee(_actor(), data)
+    payee = payee_service.create_payee(current_actor(), data)
     db.session.commit()
-    return payee_service.payee_view(payee, _actor())
+    return payee_service.payee_view(payee, current_actor())
 
 
 @blp.route("/royalty/payees/<int:payee_id>", methods=["GET"])
@@ -118,7 +114,7 @@ def create_payee(data):
 @blp.response(200, PayeeSchema)
 @blp.doc(security=BEARER)
 def get_payee(payee_id):
-    return payee_service.payee_view(payee_service.get_payee(_actor(), payee_id), _actor())
+    return payee_service.payee_view(payee_service.get_payee(current_actor(), payee_id), current_actor())
 
 
 @blp.route("/royalty/payees/<int:payee_id>", methods=["PATCH"])
@@ -127,9 +123,9 @@ def get_payee(payee_id):
 @blp.response(200, PayeeSchema)
 @blp.doc(security=BEARER)
 def update_payee(data, payee_id):
-    payee = payee_service.update_payee(_actor(), payee_service.get_payee(_actor(), payee_id), data)
+    payee = payee_service.update_payee(current_actor(), payee_service.get_payee(current_actor(), payee_id), data)
     db.session.commit()
-    return payee_service.payee_view(payee, _actor())
+    return payee_service.payee_view(payee, current_actor())
 
 
 # --- sheets ---------------------------------------------------------------------------
@@ -141,7 +137,7 @@ def update_payee(data, payee_id):
 @blp.doc(security=BEARER)
 def list_sheets(args):
     site = _member_site(args["site"])
-    return paginate(sheet_service.sheets_query(_actor(), site), args)
+    return paginate(sheet_service.sheets_query(current_actor(), site), args)
 
 
 @blp.route("/royalty/sheets", methods=["POST"])
@@ -152,9 +148,9 @@ def list_sheets(args):
 def create_sheet(data):
     """A draft sheet for a site and month, computed from the items published in it."""
     site = _member_site(data["site"])
-    sheet = sheet_service.create_sheet(_actor(), site, data["period"], data["payment_date"])
+    sheet = sheet_service.create_sheet(current_actor(), site, data["period"], data["payment_date"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_service.sheet_view(sheet, current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["GET"])
@@ -162,7 +158,7 @@ def create_sheet(data):
 @blp.response(200, SheetSchema)
 @blp.doc(security=BEARER)
 def get_sheet(sheet_id):
-    return sheet_service.sheet_view(sheet_service.get_sheet(_actor(), sheet_id), _actor())
+    return sheet_service.sheet_view(sheet_service.get_sheet(current_actor(), sheet_id), current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["PATCH"])
@@ -172,10 +168,10 @@ def get_sheet(sheet_id):
 @blp.doc(security=BEARER)
 def update_sheet(data, sheet_id):
     """Set the payment date of a draft sheet (the tax rule follows it); recomputes."""
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    sheet_service.update_sheet(_actor(), sheet, data["version"], data["payment_date"])
+    sheet = sheet_service.get_sheet(current_actor(), sheet_id)
+    sheet_service.update_sheet(current_actor(), sheet, data["version"], data["payment_date"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_service.sheet_view(sheet, current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>/transitions", methods=["POST"])
@@ -185,15 +181,15 @@ def update_sheet(data, sheet_id):
 @blp.doc(security=BEARER)
 def transition_sheet(data, sheet_id):
     """recompute | check | approve (approvers) | pay | reopen."""
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    sheet_service.transition_sheet(_actor(), sheet, data["action"], data["version"])
+    sheet = sheet_service.get_sheet(current_actor(), sheet_id)
+    sheet_service.transition_sheet(current_actor(), sheet, data["action"], data["version"])
     db.session.commit()
-    return sheet_service.sheet_view(sheet, _actor())
+    return sheet_service.sheet_view(sheet, current_actor())
 
 
 def _export(sheet_id, fmt):
-    sheet = sheet_service.get_sheet(_actor(), sheet_id)
-    content, mimetype, filename = sheet_service.export_sheet(sheet, _actor(), fmt)
+    sheet = sheet_service.get_sheet(current_actor(), sheet_id)
+    content, mimetype, filename = sheet_service.export_sheet(sheet, current_actor(), fmt)
     return download_response(content, mimetype, filename)
 
 
@@ -220,7 +216,7 @@ def export_sheet_csv(sheet_id):
 @blp.doc(security=BEARER)
 def my_lines(args):
     """The caller's own royalty and fee lines, per sheet, with totals."""
-    result = sheet_service.my_lines(_actor(), args.get("from_"), args.get("to"))
+    result = sheet_service.my_lines(current_actor(), args.get("from_"), args.get("to"))
     db.session.commit()  # the caller's payee record may have just been created
     return result
 
@@ -233,7 +229,7 @@ def my_lines(args):
 def fund_check(args):
     """Royalties and fees of a site's year against NĐ 18/2014's limits and the yearly budget."""
     site = _member_site(args["site"])
-    if not sheet_service.can_read_sheets(_actor(), site):
+    if not sheet_service.can_read_sheets(current_actor(), site):
         raise Forbidden(_l("Only the site's accountants and approvers see its royalty figures."), code="not_allowed")
     result = sheet_service.fund_check(site, args["year"])
     if result["fee_ratio"] is not None:
@@ -251,6 +247,6 @@ def fund_check(args):
 def import_published_items(data, site):
     """Items already published on the old portal; all or nothing; a known external_id is skipped."""
     site_obj = get_site(site)
-    result = import_items(_actor(), site_obj, data["items"])  # raises (422, row errors) and writes nothing
+    result = import_items(current_actor(), site_obj, data["items"])  # raises (422, row errors) and writes nothing
     db.session.commit()
     return result

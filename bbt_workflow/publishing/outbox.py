@@ -109,7 +109,7 @@ def is_due(sub, now):
     return sub.publish_at is None or sub.publish_at <= now
 
 
-def after_transition(sub, action, now=None):
+def after_transition(sub, action, now=None, actor=None):
     """Called by the workflow service after a state change, in the same transaction."""
     now = now or utcnow()
     if action in ("approve", "republish") and sub.state == wf.APPROVED and is_due(sub, now):
