@@ -1,4 +1,7 @@
-"""Jinja helpers: the number and date formats of formatting.py as filters, labels for codes."""
+"""Jinja helpers: the number and date formats of formatting.py as filters, labels for codes.
+
+The areas downstream of the workflow add their own (publishing: `delivery_error`; royalties:
+`sheet_state_label`) in their init_app, so this module imports neither."""
 from types import SimpleNamespace
 
 from flask import has_request_context
@@ -10,8 +13,6 @@ from .domain import workflow as wf
 from .domain.content_types import CONTENT_TYPES
 from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number,
                          format_percent, format_range)
-from .publishing.delivery_errors import describe_delivery_error
-from .royalties.sheets import STATE_LABELS as SHEET_STATE_LABELS
 from .submissions.notifications import unread_count
 
 ROLE_LABELS = {
@@ -48,11 +49,9 @@ def register_template_helpers(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date_input"] = date_input_value
     app.jinja_env.filters["datetime_input"] = datetime_input_value
-    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
-    app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.filters["content_type_label"] = lambda code: CONTENT_TYPES[code].name if code in CONTENT_TYPES else code
     app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 

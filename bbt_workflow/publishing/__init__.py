@@ -6,6 +6,7 @@ def init_app(app):
     from .. import jobs
     from ..permissions import register_rule
     from ..submissions import hooks
+    from .delivery_errors import describe_delivery_error
     from .deliveries import delivery_status_for, delivery_watcher_rule, may_watch_deliveries
     from .models import Delivery
     from .outbox import after_edit, after_transition
@@ -18,6 +19,7 @@ def init_app(app):
     register_rule("delivery_watcher", delivery_watcher_rule, 404)
     app.register_blueprint(bp)
     app.register_blueprint(public)
+    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.globals["portal_deliveries"] = delivery_status_for
     app.jinja_env.globals["may_watch_deliveries"] = may_watch_deliveries
     jobs.register_task("publish_scheduled", publish_scheduled)

@@ -6,14 +6,16 @@ from ..submissions import hooks as workflow_hooks
 from .grading import grade_for_transition
 from .models import RoyaltySheet
 from .payees import payee_for_user, sync_payee_with_user
+from .sheets import STATE_LABELS as SHEET_STATE_LABELS
 
 
 def init_app(app):
     """What royalties listens to: the workflow's grading step, user changes (payee records),
-    and the route rule of its sheets."""
+    the route rule of its sheets and the label filter of their states."""
     workflow_hooks.register_grading(grade_for_transition)
     account_hooks.on_user_saved(keep_payee_of_user)
     register_rule("sheet_visible", sheet_visible_rule, 404)
+    app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
 
 
 def keep_payee_of_user(user, *, created):
