@@ -225,4 +225,4 @@ def can_see_submission(user, submission):
         return False
     if actor.is_reviewer:
         return True
-    return "accountant" in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS
+    return ACCOUNTANT in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS

@@ -26,10 +26,10 @@ SITE_KIND_LABELS = {"portal": _l("Provincial portal"), "component": _l("Componen
 STATE = SimpleNamespace(**{name.upper(): name for name in wf.STATES})
 
 STATE_LABELS = {
-    "draft": _l("Draft"), "submitted": _l("Waiting for review"), "in_review": _l("In review"),
-    "returned": _l("Returned for changes"), "pending_approval": _l("Waiting for approval"),
-    "approved": _l("Approved"), "published": _l("Published"), "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"), "unpublished": _l("Taken down"),
+    wf.DRAFT: _l("Draft"), wf.SUBMITTED: _l("Waiting for review"), wf.IN_REVIEW: _l("In review"),
+    wf.RETURNED: _l("Returned for changes"), wf.PENDING_APPROVAL: _l("Waiting for approval"),
+    wf.APPROVED: _l("Approved"), wf.PUBLISHED: _l("Published"), wf.REJECTED: _l("Rejected"),
+    wf.WITHDRAWN: _l("Withdrawn"), wf.UNPUBLISHED: _l("Taken down"),
 }
 ACTION_LABELS = {
     "create": _l("Created"), "submit": _l("Submit"), "withdraw": _l("Withdraw"), "reopen": _l("Reopen"),

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ..auth.current import current_actor
-from ..accounts import services
+from ..accounts import services, user_import
 from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
 from ..auth.services import invite_user
 from ..errors import ServiceError
@@ -268,7 +268,7 @@ def users_import():
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         try:
-            report = services.import_users_csv(current_actor(), data, invite=invite_user)
+            report = user_import.import_users_csv(current_actor(), data, invite=invite_user)
         except ServiceError as exc:
             db.session.rollback()
             form.file.errors = [str(exc.message)]
@@ -280,4 +280,4 @@ def users_import():
                 db.session.rollback()
                 flash(_("Nothing was imported: fix the rows below and upload the file again."), "danger")
     return render_template("admin/users_import.html", form=form, report=report,
-                           columns=services.CSV_COLUMNS)
+                           columns=user_import.CSV_COLUMNS)

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from bbt_workflow.accounts import services
+from bbt_workflow.accounts import services, user_import
 from bbt_workflow.accounts.models import Category, Membership, User
 from bbt_workflow.errors import Conflict, Forbidden, ValidationFailed
 from bbt_workflow.extensions import db
@@ -47,7 +47,7 @@ def test_csv_import_all_good(make):
         "lan,lan@bbt-test.vn,Hoàng Thị Lan,,,,,sotp,contributor\n"
     )
     invited = []
-    report = services.import_users_csv(None, csv.encode("utf-8-sig"), invite=invited.append)
+    report = user_import.import_users_csv(None, csv.encode("utf-8-sig"), invite=invited.append)
     db.session.commit()
     assert report.ok and len(report.created) == 2
     khai = db.session.scalar(select(User).where(User.username == "khai"))
@@ -70,7 +70,7 @@ def test_csv_import_with_bad_rows_imports_nothing_and_says_why(make):
         "extra,extra@bbt-test.vn,Thừa,,,,,,,,,\n"
     )
     users_before = _count(User)
-    report = services.import_users_csv(None, csv)
+    report = user_import.import_users_csv(None, csv)
     db.session.commit()
     assert not report.ok and report.created == []
     lines = [line for line, _, _ in report.errors]
@@ -80,13 +80,13 @@ def test_csv_import_with_bad_rows_imports_nothing_and_says_why(make):
 
 def test_csv_import_refuses_a_wrong_header(make):
     with pytest.raises(ValidationFailed) as info:
-        services.import_users_csv(None, "user,mail\nx,y\n")
+        user_import.import_users_csv(None, "user,mail\nx,y\n")
     assert info.value.code == "bad_header"
 
 
 def test_csv_import_refuses_binary(make):
     with pytest.raises(ValidationFailed):
-        services.import_users_csv(None, b"\x81\x8d\x8f\x90\x9d")
+        user_import.import_users_csv(None, b"\x81\x8d\x8f\x90\x9d")
 
 
 def test_invite_queues_an_email(make, app):
