@@ -1,14 +1,45 @@
-"""BBT Workflow: the editorial workflow of a provincial e-portal's editorial board."""
+"""BBT Workflow: the editorial workflow of a provincial e-portal's editorial board.
+
+`create_app` wires the areas together; it is the one module that imports them all (the top of the
+import graph, see README "Architecture" and .importlinter).
+"""
 import os
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
 
+from config import config_from_env
+
+from . import jobs
+from .accounts import hooks as account_hooks
+from .accounts import models as _accounts  # noqa: F401  (every model, so Alembic and relationships see them all)
+from .admin.views import bp as admin_bp
+from .api import init_api
+from .auth import login_setup
+from .auth import models as _auth  # noqa: F401
+from .auth.views import bp as auth_bp
+from .cli import bbt_cli
+from .core.views import bp as core_bp
 from .extensions import babel, csrf, db, mail, migrate
+from .i18n import select_locale, select_timezone
+from .logging_setup import configure_logging
+from .mailqueue import models as _mail  # noqa: F401
+from .mailqueue.worker import send_due_emails
+from .permissions import check_rules, declare_framework_rules
+from .publishing import init_app as init_publishing
+from .publishing import models as _publishing  # noqa: F401
+from .request_guards import install_request_guards
+from .royalties import init_app as init_royalties
+from .royalties import models as _royalties  # noqa: F401
+from .submissions import hooks as workflow_hooks
+from .submissions import models as _submissions  # noqa: F401
+from .submissions.system_steps import release_stale_claims_job
+from .submissions.views import bp as submissions_bp
+from .templating import register_template_helpers
+from .web_errors import register_error_handlers
 
 
 def create_app(config_class=None):
-    from config import config_from_env
-
     config_class = config_class or config_from_env()
     app = Flask(
         __name__,
@@ -30,8 +61,6 @@ def create_app(config_class=None):
             "postgresql://", "postgresql+psycopg://", 1
         )
 
-    from .logging_setup import configure_logging
-
     configure_logging(app)
 
     db.init_app(app)
@@ -39,77 +68,42 @@ def create_app(config_class=None):
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
-
-    from .i18n import select_locale, select_timezone
-
     babel.init_app(
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
-
-    from .auth import login_setup
-
     login_setup.init_app(app)
-
-    # Every model, so Alembic and relationships see them all.
-    from .accounts import models as _accounts  # noqa: F401
-    from .auth import models as _auth  # noqa: F401
-    from .mailqueue import models as _mail  # noqa: F401
-    from .submissions import models as _submissions  # noqa: F401
-    from .publishing import models as _publishing  # noqa: F401
-    from .royalties import models as _royalties  # noqa: F401
-
-    from .request_guards import install_request_guards
-
     install_request_guards(app)
-
-    from .admin.views import bp as admin_bp
-    from .api import init_api
-    from .auth.views import bp as auth_bp
-    from .core.views import bp as core_bp
-    from .submissions.views import bp as submissions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
-    from . import royalties
-
-    royalties.init_app(app)
     init_api(app)
-    from .permissions import declare_framework_rules
-
     declare_framework_rules(app)
 
-    from .publishing import init_app as init_publishing
-
+    # The listeners: royalties (its pages, grading step, payee records, its route rule), then publishing
+    # (the outbox after transitions and edits, its route rule, its pages and jobs).
+    init_royalties(app)
     init_publishing(app)
 
-    from .web_errors import register_error_handlers
-
     register_error_handlers(app)
-
-    from .templating import register_template_helpers
-
     register_template_helpers(app)
-
-    from .cli import bbt_cli
-
     app.cli.add_command(bbt_cli)
-
-    from . import jobs
-    from .mailqueue.worker import send_due_emails
-
-    from .submissions.services import release_stale_claims
 
     # register_task ignores a name already registered (create_app may run many times).
     jobs.register_task("send_due_emails", send_due_emails)
-    jobs.register_task("release_stale_claims", release_stale_claims)
+    jobs.register_task("release_stale_claims", release_stale_claims_job)
     if app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
         jobs.install_in_process_runner(app, db)
 
+    # Refuse to start half-wired: a required workflow step, the payee records or a route rule
+    # with no handler (see submissions/hooks.py, accounts/hooks.py, permissions.RULES).
+    workflow_hooks.check_complete()
+    account_hooks.check_complete()
+    check_rules(app)
     return app
 
 
@@ -117,8 +111,6 @@ def _configure_sqlite(app):
     """Foreign keys on, and a busy timeout so the job thread and requests can share the file."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-
     app.before_request(_receive_body_before_the_database)
 
     with app.app_context():
@@ -145,8 +137,6 @@ def _configure_sqlite(app):
 
 
 def _request_may_write():
-    from flask import has_request_context, request
-
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
@@ -154,8 +144,6 @@ def _receive_body_before_the_database():
     """SQLite: a request that may write holds the write lock from its first query (BEGIN IMMEDIATE),
     so its body is received first: a photo arriving over a slow line would otherwise keep every
     other writer waiting, then failing with "database is locked"."""
-    from flask import request
-
     if _request_may_write():
         if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
             request.form  # noqa: B018 (parses the body; uploaded files are spooled to temporary files)

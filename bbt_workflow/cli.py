@@ -4,9 +4,16 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from .accounts.models import User
+from .accounts.services import create_user
+from .demo_data import load_demo_data
+from .errors import ServiceError
 from .extensions import db
+from .jobs import run_worker
+from .mailqueue.worker import send_due_emails
 
 bbt_cli = AppGroup("bbt", help="BBT Workflow administration.")
 
@@ -14,8 +21,6 @@ bbt_cli = AppGroup("bbt", help="BBT Workflow administration.")
 @bbt_cli.command("init")
 def init_command():
     """Create or upgrade the database schema (Alembic migrations)."""
-    from flask_migrate import upgrade
-
     upgrade()
     click.echo("Database schema is up to date.")
 
@@ -27,9 +32,6 @@ def init_command():
 @click.option("--password", help="Prompted for when not given.")
 def create_admin_command(username, email, full_name, password):
     """Create an administrator account."""
-    from .accounts.services import create_user
-    from .errors import ServiceError
-
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -48,9 +50,6 @@ def create_admin_command(username, email, full_name, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def demo_command(if_empty):
     """Load realistic demo data: the provincial portal, three component sites, units, users."""
-    from .accounts.models import User
-    from .demo_data import load_demo_data
-
     if db.session.scalar(select(func.count(User.id))):
         if if_empty:
             click.echo("Database already has data; demo data not loaded.")
@@ -69,15 +68,11 @@ def demo_command(if_empty):
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
 def worker_command(interval):
     """Run background jobs: the publishing relay and scheduler, the mail queue, claim timeouts."""
-    from .jobs import run_worker
-
     run_worker(current_app._get_current_object(), interval=interval)
 
 
 @bbt_cli.command("send-mail")
 def send_mail_command():
     """Send due queued mail once and exit."""
-    from .mailqueue.worker import send_due_emails
-
     sent, failed = send_due_emails()
     click.echo(f"sent {sent}, failed {failed}")

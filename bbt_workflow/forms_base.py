@@ -3,11 +3,14 @@
 Flask-WTF looks for WTForms' messages in WTForms' catalog, which has no
 Vietnamese; ours has them (wtforms_messages.py lists them for extraction), plural ones included.
 """
+from flask import flash
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
+from .errors import ServiceError
+from .extensions import db
 from .formatting import (BAD_DATE, BAD_DATETIME, BAD_MONTH, DATE_PATTERN, DATE_PLACEHOLDER, DATETIME_PATTERN,
                          DATETIME_PLACEHOLDER, MONTH_PATTERN, MONTH_PLACEHOLDER, date_input_value,
                          datetime_input_value, month_input_value, parse_date, parse_local_datetime, parse_month)
@@ -90,10 +93,6 @@ class LocalMonthField(_TypedDateField):
 
 def show_service_error(form, exc):
     """Put a service error on the form fields it names, else flash it. Rolls back first."""
-    from flask import flash
-
-    from .extensions import db
-
     db.session.rollback()
     placed = False
     for field, messages in (exc.details or {}).items():
@@ -111,11 +110,6 @@ def submit_and_flash(form, action, *, success, invalid=None):
     back and is flashed; an invalid form flashes `invalid`, or each field error.
     Returns True when the action was committed.
     """
-    from flask import flash
-
-    from .errors import ServiceError
-    from .extensions import db
-
     if not form.validate_on_submit():
         # What the user typed wrong (a date, a comment) is said; broken hidden fields get `invalid`.
         typed = [field for field in form if field.errors and field.type not in ("HiddenField", "CSRFTokenField")]

@@ -7,6 +7,12 @@ the URL map.
 
 A role on site A grants nothing on site B. Objects the caller may not see
 answer 404, never 403, so their existence does not leak.
+
+This module knows accounts and submissions (the core) and nothing of publishing or royalties:
+a route rule that loads another area's object (a delivery, a royalty sheet) is registered by
+that area with `register_rule` at start-up, using the predicates defined here. Rule names are
+checked when the app is complete (`check_rules`, end of create_app), so decorators may name a
+rule before its area registered it.
 """
 from functools import wraps
 
@@ -14,12 +20,14 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .accounts.models import Membership, MembershipRole, Site
 from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
 from .domain.sheet_workflow import ACCOUNTANT as SHEET_ACCOUNTANT
 from .domain.sheet_workflow import APPROVER as SHEET_APPROVER
 from .domain.sheet_workflow import DRAFT as SHEET_DRAFT
-from .domain.workflow import APPROVED, HIDDEN_FROM_REVIEWERS, PUBLISHED, VISIBLE_TO_ACCOUNTANTS
+from .domain.workflow import APPROVED, HIDDEN_FROM_REVIEWERS, PUBLISHED, VISIBLE_TO_ACCOUNTANTS, Actor
 from .extensions import db
+from .submissions.models import Submission
 
 
 # --- predicates -------------------------------------------------------------
@@ -62,8 +70,6 @@ def can_account(user, site):
 
 
 def is_accountant_anywhere(user):
-    from .accounts.models import Membership, MembershipRole
-
     if not (user and user.is_authenticated):
         return False
     return db.session.scalar(
@@ -87,10 +93,13 @@ def can_manage_installation(user):
     return is_admin(user)
 
 
+def may_watch_deliveries(user, site):
+    """The portal deliveries of a site (and replaying them): its approvers and the administrators."""
+    return can_approve(user, site)
+
+
 def visible_sites_query(user):
     """Sites the user may open: all for admins, else those they are a member of."""
-    from .accounts.models import Membership, Site
-
     stmt = select(Site).order_by(Site.kind.desc(), Site.name)
     if not is_admin(user):
         stmt = stmt.join(Membership, Membership.site_id == Site.id).where(
@@ -101,8 +110,6 @@ def visible_sites_query(user):
 
 def site_for(user, code):
     """The site with this code if the user may see it, else 404."""
-    from .accounts.models import Site
-
     site = db.session.scalar(select(Site).where(Site.code == code))
     if site is None or not can_view_site(user, site):
         abort(404)
@@ -112,37 +119,20 @@ def site_for(user, code):
 # --- route rules ------------------------------------------------------------
 
 def _submission_visible(user, kwargs):
-    from .submissions.models import Submission
-
     sub = db.session.get(Submission, kwargs["submission_id"])
     return sub is not None and can_see_submission(user, sub)
 
 
 def _site_member(user, kwargs):
-    from .accounts.models import Site
-
     site = db.session.scalar(select(Site).where(Site.code == kwargs["site"]))
     return site is not None and is_member(user, site)
-
-
-def _delivery_watcher(user, kwargs):
-    from .publishing.deliveries import may_watch_deliveries
-    from .publishing.models import Delivery
-
-    row = db.session.get(Delivery, kwargs["delivery_id"])
-    return row is not None and may_watch_deliveries(user, row.site)
-
-
-def _sheet_visible(user, kwargs):
-    from .royalties.models import RoyaltySheet
-
-    sheet = db.session.get(RoyaltySheet, kwargs["sheet_id"])
-    return sheet is not None and can_read_sheets(user, sheet.site)
 
 
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
+# Registered by their areas (register_rule): "sheet_visible" (royalties: the sheet's site,
+# can_read_sheets) and "delivery_watcher" (publishing: the delivery's site, may_watch_deliveries).
 RULES = {
     "public": None,
     "authenticated": (lambda user, kwargs: True, 403),
@@ -151,20 +141,21 @@ RULES = {
     "site_member": (_site_member, 404),
     # Payees' personal data: accountants (of any site) and admins.
     "accounting": (lambda user, kwargs: can_see_personal_payee_fields(user), 403),
-    "sheet_visible": (_sheet_visible, 404),
-    # A portal delivery: its site's approvers and admins; anyone else 404.
-    "delivery_watcher": (_delivery_watcher, 404),
 }
+
+
+def register_rule(name, predicate, deny_status=404):
+    """A route rule defined by the area that owns its object: predicate(user, view_kwargs)."""
+    RULES[name] = (predicate, deny_status)
 
 
 def requires(rule):
     """Declare and enforce a route's rule.
 
     Unauthenticated callers get 401 (the login page for browser routes);
-    authenticated callers who fail the rule get 403.
+    authenticated callers who fail the rule get 403. The rule's name is checked by
+    `check_rules` once every area registered its rules (end of create_app).
     """
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}")
 
     def decorate(view):
         @wraps(view)
@@ -197,6 +188,15 @@ def declare_framework_rules(app):
             app.view_functions[endpoint] = requires(rule)(view)
 
 
+def check_rules(app):
+    """Every route names a known rule (end of create_app): a typo or an area that forgot to
+    register its rule stops the start, as an unknown name at import time used to."""
+    unknown = sorted({(endpoint, getattr(view, "bbt_rule", None)) for endpoint, view in app.view_functions.items()
+                      if getattr(view, "bbt_rule", None) is not None and view.bbt_rule not in RULES})
+    if unknown:
+        raise ValueError("unknown rule(s) " + ", ".join(f"{rule!r} on {endpoint}" for endpoint, rule in unknown))
+
+
 def is_api_request():
     return request.path.startswith("/api/")
 
@@ -205,8 +205,6 @@ def is_api_request():
 
 def submission_actor(user, submission):
     """The caller's relation to one item, as the workflow table sees it."""
-    from .domain.workflow import Actor
-
     co_author = any(a.user_id == user.id for a in submission.authors if a.user_id)
     return Actor(
         is_author=submission.author_id == user.id or co_author,
@@ -230,7 +228,7 @@ def can_see_submission(user, submission):
         return False
     if actor.is_reviewer:
         return True
-    return "accountant" in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS
+    return ACCOUNTANT in actor.roles and submission.state in VISIBLE_TO_ACCOUNTANTS
 
 
 # --- royalties --------------------------------------------------------------
@@ -274,11 +272,6 @@ def may_regrade(user, submission):
 
 
 # --- publishing ---------------------------------------------------------------
-
-def may_watch_deliveries(user, site):
-    """The deliveries of a site: its approvers and the administrators."""
-    return can_approve(user, site)
-
 
 def may_fetch_public_media(attachment, submission, key):
     """An item's image, public for the portal to fetch: only an image, only with its unguessable key,

@@ -1,12 +1,19 @@
-"""Jinja helpers: the number and date formats of formatting.py as filters, labels for codes."""
+"""Jinja helpers: the number and date formats of formatting.py as filters, labels for codes.
+
+The areas downstream of the workflow add their own (publishing: `delivery_error`; royalties:
+`sheet_state_label`) in their init_app, so this module imports neither."""
+from types import SimpleNamespace
+
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from .domain import workflow as wf
 from .domain.content_types import CONTENT_TYPES
 from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number,
                          format_percent, format_range)
-from .publishing.delivery_errors import describe_delivery_error
+from .submissions.notifications import unread_count
 
 ROLE_LABELS = {
     "contributor": _l("Contributor"),
@@ -15,11 +22,14 @@ ROLE_LABELS = {
     "accountant": _l("Accountant"),
 }
 SITE_KIND_LABELS = {"portal": _l("Provincial portal"), "component": _l("Component site")}
+# The workflow's state names for templates (`STATE.PUBLISHED`), from domain/workflow.py: no literals.
+STATE = SimpleNamespace(**{name.upper(): name for name in wf.STATES})
+
 STATE_LABELS = {
-    "draft": _l("Draft"), "submitted": _l("Waiting for review"), "in_review": _l("In review"),
-    "returned": _l("Returned for changes"), "pending_approval": _l("Waiting for approval"),
-    "approved": _l("Approved"), "published": _l("Published"), "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"), "unpublished": _l("Taken down"),
+    wf.DRAFT: _l("Draft"), wf.SUBMITTED: _l("Waiting for review"), wf.IN_REVIEW: _l("In review"),
+    wf.RETURNED: _l("Returned for changes"), wf.PENDING_APPROVAL: _l("Waiting for approval"),
+    wf.APPROVED: _l("Approved"), wf.PUBLISHED: _l("Published"), wf.REJECTED: _l("Rejected"),
+    wf.WITHDRAWN: _l("Withdrawn"), wf.UNPUBLISHED: _l("Taken down"),
 }
 ACTION_LABELS = {
     "create": _l("Created"), "submit": _l("Submit"), "withdraw": _l("Withdraw"), "reopen": _l("Reopen"),
@@ -39,20 +49,16 @@ def register_template_helpers(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date_input"] = date_input_value
     app.jinja_env.filters["datetime_input"] = datetime_input_value
-    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)
     app.jinja_env.filters["site_kind_label"] = lambda code: SITE_KIND_LABELS.get(code, code)
     app.jinja_env.filters["state_label"] = lambda code: STATE_LABELS.get(code, code)
-
     app.jinja_env.filters["content_type_label"] = lambda code: CONTENT_TYPES[code].name if code in CONTENT_TYPES else code
     app.jinja_env.filters["action_label"] = lambda code: ACTION_LABELS.get(code, code)
 
+    app.jinja_env.globals["STATE"] = STATE
+
     @app.context_processor
     def _globals():
-        from flask_login import current_user
-
-        from .submissions.notifications import unread_count
-
         signed_in = has_request_context() and current_user and current_user.is_authenticated
         unread = unread_count(current_user) if signed_in else 0
         return {"current_locale": str(get_locale()), "ROLE_LABELS": ROLE_LABELS, "unread_notifications": unread,

@@ -1,11 +1,14 @@
 """Managing the installation: sites, units, users, memberships, categories, targets.
 
-Every function takes the acting user explicitly, checks nothing about the
-request, flushes and never commits. Permission checks happen in the caller
-through permissions.py; services enforce the data rules.
+Every function takes the acting user explicitly, flushes and never commits. The convention of
+every area: the service checks, given the actor, with the predicates of permissions.py (here
+`can_manage_installation`), and enforces the data rules; the routes' @requires repeats the check
+so the permission matrix can be read from the URL map. `actor=None` is the installation itself
+(`flask bbt` commands, demo data, the test factory), as for the other areas' system steps.
+
+User creation and changes are announced through accounts/hooks.py (royalties keeps a payee
+record per user): accounts knows nothing of royalties.
 """
-import csv
-import io
 import re
 import secrets
 
@@ -15,14 +18,22 @@ from sqlalchemy import func, or_, select
 from ..auth.services import check_password_policy
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
-from ..errors import Conflict, NotFound, ValidationFailed, field_error
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
+from ..permissions import can_manage_installation
 from ..sql_search import contains
+from .hooks import announce_user_saved
 from .models import Category, Membership, PlanTarget, Site, Unit, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def require_admin(actor):
+    """Managing the installation is the administrators' (None: the installation itself)."""
+    if actor is not None and not can_manage_installation(actor):
+        raise Forbidden(_l("Only administrators manage the installation."), code="not_allowed")
 
 
 def _check_code(code, field="code"):
@@ -81,6 +92,7 @@ def users_matching(q=None, site=None):
 # --- units ------------------------------------------------------------------
 
 def create_unit(actor, *, code, name):
+    require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
@@ -93,6 +105,7 @@ def create_unit(actor, *, code, name):
 
 
 def update_unit(actor, unit, *, name=None, active=None):
+    require_admin(actor)
     if name is not None:
         unit.name = _require_text(name, "name")
     if active is not None:
@@ -111,6 +124,7 @@ def _check_site_fields(kind, approval_levels):
 
 
 def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True):
+    require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     _check_site_fields(kind, approval_levels)
@@ -129,6 +143,7 @@ def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, defa
 
 
 def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None):
+    require_admin(actor)
     new_kind = kind if kind is not None else site.kind
     new_levels = approval_levels if approval_levels is not None else site.approval_levels
     _check_site_fields(new_kind, new_levels)
@@ -150,6 +165,7 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
 
 
 def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
+    require_admin(actor)
     if not (2000 <= int(year) <= 2100):
         raise field_error("year", _l("Year out of range."))
     if plan_items < 0 or royalty_budget < 0:
@@ -168,6 +184,7 @@ def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
 # --- categories -------------------------------------------------------------
 
 def create_category(actor, site, *, code, name):
+    require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
     if db.session.scalar(select(Category.id).where(Category.site_id == site.id, Category.code == code)):
@@ -183,6 +200,7 @@ def create_category(actor, site, *, code, name):
 
 
 def update_category(actor, category, *, name=None, active=None):
+    require_admin(actor)
     if name is not None:
         category.name = _require_text(name, "name")
     if active is not None:
@@ -222,6 +240,7 @@ def _check_unique_user(username, email, exclude_id=None):
 def create_user(actor, *, username, email, full_name, password=None, unit=None, pen_name=None,
                 phone=None, is_admin=False, active=True):
     """Create a user. With no password, the account gets a random one: set it by a reset link."""
+    require_admin(actor)
     username, email, full_name = _normalise_user_fields(username, email, full_name)
     _check_unique_user(username, email)
     if password:
@@ -236,13 +255,12 @@ def create_user(actor, *, username, email, full_name, password=None, unit=None, 
     db.session.add(user)
     db.session.flush()
     # Every user can be paid: the payee record comes with the account (API.md).
-    from ..royalties.payees.services import payee_for_user
-
-    payee_for_user(user)
+    announce_user_saved(user, created=True)
     return user
 
 
 def update_user(actor, user, **changes):
+    require_admin(actor)
     username = changes.get("username", user.username)
     email = changes.get("email", user.email)
     full_name = changes.get("full_name", user.full_name)
@@ -268,9 +286,7 @@ def update_user(actor, user, **changes):
         user.is_admin = bool(changes["is_admin"])
     if "active" in changes:
         user.active = bool(changes["active"])
-    from ..royalties.payees.services import sync_payee_with_user
-
-    sync_payee_with_user(user)
+    announce_user_saved(user, created=False)
     db.session.flush()
     return user
 
@@ -287,6 +303,7 @@ def _check_roles(roles):
 
 def set_membership(actor, user, site, roles):
     """Give the user exactly these roles on the site (creating the membership)."""
+    require_admin(actor)
     roles = _check_roles(roles)
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.site_id == site.id)
@@ -300,94 +317,6 @@ def set_membership(actor, user, site, roles):
 
 
 def delete_membership(actor, membership):
+    require_admin(actor)
     db.session.delete(membership)
     db.session.flush()
-
-
-# --- CSV import of users ----------------------------------------------------
-
-CSV_COLUMNS = ("username", "email", "full_name", "unit", "pen_name", "phone", "password", "site", "roles")
-REQUIRED_CSV_COLUMNS = ("username", "email", "full_name")
-MAX_CSV_ROWS = 5000
-
-
-class ImportReport:
-    def __init__(self):
-        self.created = []
-        self.errors = []  # (line number, username, message)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-
-def _decode_csv(data):
-    if isinstance(data, str):
-        return data
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed(_l("The file is not UTF-8 text."), code="bad_encoding")
-
-
-def import_users_csv(actor, data, *, invite=None):
-    """All-or-nothing: every row is checked; with any bad row nothing is kept.
-
-    Rows run inside a savepoint each so one bad row reports its own error and the
-    others are still checked; at the end, any error rolls back the whole import.
-    `invite(user)` is called for created users without a password (queue a link).
-    """
-    text = _decode_csv(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if missing or unknown:
-        raise ValidationFailed(
-            _l("Columns must be: %(cols)s (missing: %(missing)s; unknown: %(unknown)s).",
-               cols=", ".join(CSV_COLUMNS), missing=", ".join(missing) or "—",
-               unknown=", ".join(unknown) or "—"),
-            code="bad_header",
-        )
-    reader.fieldnames = header
-    report = ImportReport()
-    outer = db.session.begin_nested()
-    for index, raw in enumerate(reader):
-        line = index + 2  # the header is line 1
-        if index >= MAX_CSV_ROWS:
-            report.errors.append((line, "", str(_l("Too many rows (at most %(n)s).", n=MAX_CSV_ROWS))))
-            break
-        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-        if None in raw:
-            report.errors.append((line, row.get("username", ""), str(_l("Too many fields in this row."))))
-            continue
-        savepoint = db.session.begin_nested()
-        try:
-            user = create_user(
-                actor, username=row.get("username"), email=row.get("email"),
-                full_name=row.get("full_name"), password=row.get("password") or None,
-                unit=row.get("unit") or None, pen_name=row.get("pen_name"), phone=row.get("phone"),
-            )
-            if row.get("site") or row.get("roles"):
-                if not row.get("site"):
-                    raise field_error("site", _l("Roles given without a site."))
-                site = get_site(row["site"], field="site")
-                roles = [r.strip() for r in re.split(r"[;|]", row.get("roles", "")) if r.strip()]
-                set_membership(actor, user, site, roles)
-            savepoint.commit()
-            report.created.append((user, not row.get("password")))
-        except (ValidationFailed, Conflict) as exc:
-            savepoint.rollback()
-            report.errors.append((line, row.get("username", ""), str(exc.message)))
-    if report.errors:
-        outer.rollback()
-        report.created = []
-        return report
-    outer.commit()
-    if invite:
-        for user, needs_password in report.created:
-            if needs_password:
-                invite(user)
-    return report

@@ -1,10 +1,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from ..accounts import services
+from ..auth.current import current_actor
+from ..accounts import services, user_import
 from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
 from ..auth.services import invite_user
 from ..errors import ServiceError
@@ -17,10 +17,6 @@ from .forms import (
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 
@@ -74,9 +70,9 @@ def unit_form(unit_id=None):
     if form.validate_on_submit():
         try:
             if unit:
-                services.update_unit(_actor(), unit, name=form.name.data, active=form.active.data)
+                services.update_unit(current_actor(), unit, name=form.name.data, active=form.active.data)
             else:
-                services.create_unit(_actor(), code=form.code.data, name=form.name.data)
+                services.create_unit(current_actor(), code=form.code.data, name=form.name.data)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -110,14 +106,14 @@ def site_form(site=None):
         try:
             if site_obj:
                 services.update_site(
-                    _actor(), site_obj, name=form.name.data, kind=form.kind.data,
+                    current_actor(), site_obj, name=form.name.data, kind=form.kind.data,
                     approval_levels=form.approval_levels.data, parent=form.parent.data or None,
                     active=form.active.data,
                 )
                 code = site_obj.code
             else:
                 created = services.create_site(
-                    _actor(), code=form.code.data, name=form.name.data, kind=form.kind.data,
+                    current_actor(), code=form.code.data, name=form.name.data, kind=form.kind.data,
                     approval_levels=form.approval_levels.data, parent=form.parent.data or None,
                 )
                 code = created.code
@@ -154,7 +150,7 @@ def site_detail(site):
 def category_create(site):
     site_obj = services.get_site(site)
     form = CategoryForm(prefix="cat")
-    submit_and_flash(form, lambda: services.create_category(_actor(), site_obj, code=form.code.data,
+    submit_and_flash(form, lambda: services.create_category(current_actor(), site_obj, code=form.code.data,
                                                             name=form.name.data),
                      success=lambda: _("Category added."))
     return redirect(url_for("admin.site_detail", site=site_obj.code))
@@ -167,7 +163,7 @@ def category_toggle(site, category_id):
     category = db.get_or_404(Category, category_id)
     if category.site_id != site_obj.id:
         abort(404)
-    services.update_category(_actor(), category, active=not category.active)
+    services.update_category(current_actor(), category, active=not category.active)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("admin.site_detail", site=site_obj.code))
@@ -178,7 +174,7 @@ def category_toggle(site, category_id):
 def target_set(site):
     site_obj = services.get_site(site)
     form = TargetForm(prefix="target")
-    submit_and_flash(form, lambda: services.set_plan_target(_actor(), site_obj, form.year.data,
+    submit_and_flash(form, lambda: services.set_plan_target(current_actor(), site_obj, form.year.data,
                                                             plan_items=form.plan_items.data,
                                                             royalty_budget=form.royalty_budget.data or 0),
                      success=lambda: _("Plan target saved."))
@@ -214,10 +210,10 @@ def user_form(user_id=None):
             if user:
                 if form.password.data:
                     fields["password"] = form.password.data
-                services.update_user(_actor(), user, **fields)
+                services.update_user(current_actor(), user, **fields)
                 target = user
             else:
-                target = services.create_user(_actor(), password=form.password.data or None, **fields)
+                target = services.create_user(current_actor(), password=form.password.data or None, **fields)
                 if not form.password.data:
                     invite_user(target)
         except ServiceError as exc:
@@ -246,7 +242,7 @@ def membership_set(user_id):
     form.site.choices = _site_choices()
     submit_and_flash(
         form,
-        lambda: services.set_membership(_actor(), user, services.get_site(form.site.data, field="site"),
+        lambda: services.set_membership(current_actor(), user, services.get_site(form.site.data, field="site"),
                                         form.roles.data),
         success=lambda: _("Roles saved."),
     )
@@ -258,7 +254,7 @@ def membership_set(user_id):
 def membership_delete(membership_id):
     membership = db.get_or_404(Membership, membership_id)
     user_id = membership.user_id
-    services.delete_membership(_actor(), membership)
+    services.delete_membership(current_actor(), membership)
     db.session.commit()
     flash(_("Membership removed."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
@@ -272,7 +268,7 @@ def users_import():
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
         try:
-            report = services.import_users_csv(_actor(), data, invite=invite_user)
+            report = user_import.import_users_csv(current_actor(), data, invite=invite_user)
         except ServiceError as exc:
             db.session.rollback()
             form.file.errors = [str(exc.message)]
@@ -284,4 +280,4 @@ def users_import():
                 db.session.rollback()
                 flash(_("Nothing was imported: fix the rows below and upload the file again."), "danger")
     return render_template("admin/users_import.html", form=form, report=report,
-                           columns=services.CSV_COLUMNS)
+                           columns=user_import.CSV_COLUMNS)

@@ -3,6 +3,8 @@ generates /api/v1/openapi.json from the same schemas."""
 from flask_smorest import Api as SmorestApi
 
 from ..extensions import csrf
+from . import admin, publishing, royalties, sites, submissions, tokens  # noqa: F401  (routes register on import)
+from .blueprint import blp
 from .schemas import ErrorSchema
 
 
@@ -17,9 +19,6 @@ class Api(SmorestApi):
 
 
 def init_api(app):
-    from . import admin, publishing, royalties, sites, submissions, tokens  # noqa: F401  (routes register on import)
-    from .blueprint import blp
-
     api = Api(app, spec_kwargs={"info": {"description": "BBT Workflow JSON API v1 (API.md)."}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}

@@ -1,8 +1,8 @@
 """Admin endpoints: units, sites, categories, users, memberships, plan targets."""
 from flask import abort
-from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..auth.current import current_actor
 from ..accounts import services
 from ..accounts.models import Category, Membership, Site, Unit, User
 from ..extensions import db
@@ -15,10 +15,6 @@ from .schemas import (
     TargetSchema, TargetUpdateSchema, UnitCreateSchema, UnitSchema, UnitUpdateSchema, UserCreateSchema,
     UserListArgs, UserSchema, UserUpdateSchema, page_of,
 )
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 
@@ -40,7 +36,7 @@ def admin_list_units(args):
 @blp.response(201, UnitSchema)
 @blp.doc(security=BEARER)
 def admin_create_unit(data):
-    unit = services.create_unit(_actor(), **data)
+    unit = services.create_unit(current_actor(), **data)
     db.session.commit()
     return unit
 
@@ -51,7 +47,7 @@ def admin_create_unit(data):
 @blp.response(200, UnitSchema)
 @blp.doc(security=BEARER)
 def admin_update_unit(data, unit_id):
-    unit = services.update_unit(_actor(), db.get_or_404(Unit, unit_id), **data)
+    unit = services.update_unit(current_actor(), db.get_or_404(Unit, unit_id), **data)
     db.session.commit()
     return unit
 
@@ -74,7 +70,7 @@ def admin_list_sites(args):
 @blp.doc(security=BEARER)
 def admin_create_site(data):
     """Create a site; it starts with the default categories."""
-    site = services.create_site(_actor(), **data)
+    site = services.create_site(current_actor(), **data)
     db.session.commit()
     return site
 
@@ -85,7 +81,7 @@ def admin_create_site(data):
 @blp.response(200, SiteSchema)
 @blp.doc(security=BEARER)
 def admin_update_site(data, site):
-    updated = services.update_site(_actor(), services.get_site(site), **data)
+    updated = services.update_site(current_actor(), services.get_site(site), **data)
     db.session.commit()
     return updated
 
@@ -97,7 +93,7 @@ def admin_update_site(data, site):
 @blp.doc(security=BEARER)
 def admin_set_target(data, site, year):
     """Set a site's yearly plan target and royalty budget (đồng)."""
-    target = services.set_plan_target(_actor(), services.get_site(site), year, **data)
+    target = services.set_plan_target(current_actor(), services.get_site(site), year, **data)
     db.session.commit()
     return target
 
@@ -108,7 +104,7 @@ def admin_set_target(data, site, year):
 @blp.response(201, CategorySchema)
 @blp.doc(security=BEARER)
 def admin_create_category(data, site):
-    category = services.create_category(_actor(), services.get_site(site), **data)
+    category = services.create_category(current_actor(), services.get_site(site), **data)
     db.session.commit()
     return category
 
@@ -125,7 +121,7 @@ def admin_update_category(data, site, code):
     )
     if category is None:
         abort(404)
-    services.update_category(_actor(), category, **data)
+    services.update_category(current_actor(), category, **data)
     db.session.commit()
     return category
 
@@ -155,7 +151,7 @@ def admin_get_user(user_id):
 @blp.response(201, UserSchema)
 @blp.doc(security=BEARER)
 def admin_create_user(data):
-    user = services.create_user(_actor(), **data)
+    user = services.create_user(current_actor(), **data)
     db.session.commit()
     return user
 
@@ -166,7 +162,7 @@ def admin_create_user(data):
 @blp.response(200, UserSchema)
 @blp.doc(security=BEARER)
 def admin_update_user(data, user_id):
-    user = services.update_user(_actor(), db.get_or_404(User, user_id), **data)
+    user = services.update_user(current_actor(), db.get_or_404(User, user_id), **data)
     db.session.commit()
     return user
 
@@ -196,7 +192,7 @@ def admin_create_membership(data):
     """Give a user exactly these roles on a site (replaces earlier roles there)."""
     user = services.get_user_by_username(data["username"])
     site = services.get_site(data["site"], field="site")
-    membership = services.set_membership(_actor(), user, site, data["roles"])
+    membership = services.set_membership(current_actor(), user, site, data["roles"])
     db.session.commit()
     return membership
 
@@ -206,6 +202,6 @@ def admin_create_membership(data):
 @blp.response(204)
 @blp.doc(security=BEARER)
 def admin_delete_membership(membership_id):
-    services.delete_membership(_actor(), db.get_or_404(Membership, membership_id))
+    services.delete_membership(current_actor(), db.get_or_404(Membership, membership_id))
     db.session.commit()
     return None

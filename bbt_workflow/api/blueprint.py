@@ -2,6 +2,7 @@ from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from ..auth.login_setup import load_bearer_user
 from ..extensions import csrf
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="BBT Workflow API v1")
@@ -16,8 +17,6 @@ MULTIPART_ENDPOINTS = {"api_v1.upload_attachment"}
 
 @blp.before_request
 def _authenticate_and_guard():
-    from ..auth.login_setup import load_bearer_user
-
     user = load_bearer_user()  # raises TokenRejected (401) for a bad token
     # Anonymous callers learn only that they must authenticate (the route's rule says 401).
     may_send_body = current_user.is_authenticated or request.endpoint == "api_v1.create_token"

@@ -1,8 +1,8 @@
 """Portal endpoints (admins) and the outbox deliveries (approvers, admins): API.md."""
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from ..auth.current import current_actor
 from ..accounts.services import get_site
 from ..extensions import db
 from ..permissions import can_approve, requires
@@ -13,10 +13,6 @@ from ..errors import Forbidden
 from .blueprint import BEARER, blp
 from .pagination import paginate
 from .schemas import PageArgs, page_of
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 class EndpointSchema(Schema):
@@ -106,7 +102,7 @@ def admin_list_endpoints(args, site):
 @blp.doc(security=BEARER)
 def admin_create_endpoint(data, site):
     """Create a webhook or WordPress endpoint; a webhook's `secret` is in this response only."""
-    endpoint, _secret = endpoint_service.create_endpoint(_actor(), get_site(site), **data)
+    endpoint, _secret = endpoint_service.create_endpoint(current_actor(), get_site(site), **data)
     db.session.commit()
     return endpoint  # EndpointWithSecretSchema shows the new secret in this response only
 
@@ -119,7 +115,7 @@ def admin_create_endpoint(data, site):
 def admin_update_endpoint(data, site, endpoint_id):
     """Change, pause (`active: false`) or resume an endpoint."""
     endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
-    endpoint_service.update_endpoint(_actor(), endpoint, **data)
+    endpoint_service.update_endpoint(current_actor(), endpoint, **data)
     db.session.commit()
     return endpoint
 
@@ -131,7 +127,7 @@ def admin_update_endpoint(data, site, endpoint_id):
 def admin_rotate_endpoint_secret(site, endpoint_id):
     """A new secret (in this response only); the previous one stays valid for 24 hours."""
     endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
-    endpoint_service.rotate_secret(_actor(), endpoint)
+    endpoint_service.rotate_secret(current_actor(), endpoint)
     db.session.commit()
     return endpoint
 
@@ -143,7 +139,7 @@ def admin_rotate_endpoint_secret(site, endpoint_id):
 def admin_test_endpoint(site, endpoint_id):
     """Send a test event now; the answer is the receiver's."""
     endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
-    send = endpoint_service.prepare_test(_actor(), endpoint)
+    send = endpoint_service.prepare_test(current_actor(), endpoint)
     db.session.commit()  # no transaction (on SQLite: no write lock) held while the receiver answers
     return send()
 
@@ -155,7 +151,7 @@ def admin_test_endpoint(site, endpoint_id):
 @blp.doc(security=BEARER)
 def list_deliveries(args):
     """Outbox rows of the sites where the caller approves (admins: all), newest first."""
-    user = _actor()
+    user = current_actor()
     site = None
     if args.get("site"):
         site = get_site(args["site"], field="site")
@@ -170,7 +166,7 @@ def list_deliveries(args):
 @blp.doc(security=BEARER)
 def retry_delivery(delivery_id):
     """Put a dead row back to pending (sent again from the start of the retry schedule)."""
-    row = deliveries_service.get_delivery_for(_actor(), delivery_id)
-    deliveries_service.replay_delivery(_actor(), row)
+    row = deliveries_service.get_delivery_for(current_actor(), delivery_id)
+    deliveries_service.replay_delivery(current_actor(), row)
     db.session.commit()
     return row

@@ -1,7 +1,7 @@
 """Royalty endpoints (API.md): rates, live quote, payees, sheets, exports, my lines, fund check, import."""
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from ..auth.current import current_actor
 from ..accounts.services import get_site
 from ..db_types import utcnow
 from ..downloads import download_response
@@ -28,13 +28,9 @@ from .royalty_schemas import (
 from .schemas import page_of
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _member_site(code):
     site = get_site(code, field="site")
-    if not is_member(_actor(), site):
+    if not is_member(current_actor(), site):
         raise Forbidden(_l("You are not a member of this site."), code="not_allowed")
     return site
 
@@ -82,7 +78,7 @@ def royalty_rates(args):
 def royalty_quote(data):
     """Check and price a grading without saving it: the grading form's live amount."""
     site = _member_site(data["site"])
-    if not can_review(_actor(), site):
+    if not can_review(current_actor(), site):
         raise Forbidden(_l("Only editors and approvers grade items."), code="not_allowed")
     try:
         return quote_grading(site, data["grading"], data["on"] or _today())
@@ -99,8 +95,8 @@ def royalty_quote(data):
 @blp.response(200, page_of(PayeeSchema))
 @blp.doc(security=BEARER)
 def list_payees(args):
-    page = paginate(payee_service.payees_query(_actor(), username=args.get("username"), q=args.get("q")), args)
-    page["items"] = [payee_service.payee_view(p, _actor()) for p in page["items"]]
+    page = paginate(payee_service.payees_query(current_actor(), username=args.get("username"), q=args.get("q")), args)
+    page["items"] = [payee_service.payee_view(p, current_actor()) for p in page["items"]]
     return page
 
 
@@ -110,9 +106,9 @@ def list_payees(args):
 @blp.response(201, PayeeSchema)
 @blp.doc(security=BEARER)
 def create_payee(data):
-    payee = payee_service.create_payee(_actor(), data)
+    payee = payee_service.create_payee(current_actor(), data)
     db.session.commit()
-    return payee_service.payee_view(payee, _actor())
+    return payee_service.payee_view(payee, current_actor())
 
 
 @blp.route("/royalty/payees/<int:payee_id>", methods=["GET"])
@@ -120,7 +116,7 @@ def create_payee(data):
 @blp.response(200, PayeeSchema)
 @blp.doc(security=BEARER)
 def get_payee(payee_id):
-    return payee_service.payee_view(payee_service.get_payee(_actor(), payee_id), _actor())
+    return payee_service.payee_view(payee_service.get_payee(current_actor(), payee_id), current_actor())
 
 
 @blp.route("/royalty/payees/<int:payee_id>", methods=["PATCH"])
@@ -129,9 +125,9 @@ def get_payee(payee_id):
 @blp.response(200, PayeeSchema)
 @blp.doc(security=BEARER)
 def update_payee(data, payee_id):
-    payee = payee_service.update_payee(_actor(), payee_service.get_payee(_actor(), payee_id), data)
+    payee = payee_service.update_payee(current_actor(), payee_service.get_payee(current_actor(), payee_id), data)
     db.session.commit()
-    return payee_service.payee_view(payee, _actor())
+    return payee_service.payee_view(payee, current_actor())
 
 
 # --- sheets ---------------------------------------------------------------------------
@@ -143,7 +139,7 @@ def update_payee(data, payee_id):
 @blp.doc(security=BEARER)
 def list_sheets(args):
     site = _member_site(args["site"])
-    return paginate(sheet_queries.sheets_query(_actor(), site), args)
+    return paginate(sheet_queries.sheets_query(current_actor(), site), args)
 
 
 @blp.route("/royalty/sheets", methods=["POST"])
@@ -154,9 +150,9 @@ def list_sheets(args):
 def create_sheet(data):
     """A draft sheet for a site and month, computed from the items published in it."""
     site = _member_site(data["site"])
-    sheet = sheet_transitions.create_sheet(_actor(), site, data["period"], data["payment_date"])
+    sheet = sheet_transitions.create_sheet(current_actor(), site, data["period"], data["payment_date"])
     db.session.commit()
-    return sheet_queries.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["GET"])
@@ -164,7 +160,7 @@ def create_sheet(data):
 @blp.response(200, SheetSchema)
 @blp.doc(security=BEARER)
 def get_sheet(sheet_id):
-    return sheet_queries.sheet_view(sheet_queries.get_sheet(_actor(), sheet_id), _actor())
+    return sheet_queries.sheet_view(sheet_queries.get_sheet(current_actor(), sheet_id), current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>", methods=["PATCH"])
@@ -174,10 +170,10 @@ def get_sheet(sheet_id):
 @blp.doc(security=BEARER)
 def update_sheet(data, sheet_id):
     """Set the payment date of a draft sheet (the tax rule follows it); recomputes."""
-    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
-    sheet_transitions.update_sheet(_actor(), sheet, data["version"], data["payment_date"])
+    sheet = sheet_queries.get_sheet(current_actor(), sheet_id)
+    sheet_transitions.update_sheet(current_actor(), sheet, data["version"], data["payment_date"])
     db.session.commit()
-    return sheet_queries.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, current_actor())
 
 
 @blp.route("/royalty/sheets/<int:sheet_id>/transitions", methods=["POST"])
@@ -187,15 +183,15 @@ def update_sheet(data, sheet_id):
 @blp.doc(security=BEARER)
 def transition_sheet(data, sheet_id):
     """recompute | check | approve (approvers) | pay | reopen."""
-    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
-    sheet_transitions.transition_sheet(_actor(), sheet, data["action"], data["version"])
+    sheet = sheet_queries.get_sheet(current_actor(), sheet_id)
+    sheet_transitions.transition_sheet(current_actor(), sheet, data["action"], data["version"])
     db.session.commit()
-    return sheet_queries.sheet_view(sheet, _actor())
+    return sheet_queries.sheet_view(sheet, current_actor())
 
 
 def _export(sheet_id, fmt):
-    sheet = sheet_queries.get_sheet(_actor(), sheet_id)
-    content, mimetype, filename = export_sheet(sheet, _actor(), fmt)
+    sheet = sheet_queries.get_sheet(current_actor(), sheet_id)
+    content, mimetype, filename = export_sheet(sheet, current_actor(), fmt)
     return download_response(content, mimetype, filename)
 
 
@@ -222,7 +218,7 @@ def export_sheet_csv(sheet_id):
 @blp.doc(security=BEARER)
 def my_lines(args):
     """The caller's own royalty and fee lines, per sheet, with totals."""
-    result = sheet_queries.my_lines(_actor(), args.get("from_"), args.get("to"))
+    result = sheet_queries.my_lines(current_actor(), args.get("from_"), args.get("to"))
     db.session.commit()  # the caller's payee record may have just been created
     return result
 
@@ -235,7 +231,7 @@ def my_lines(args):
 def fund_check(args):
     """Royalties and fees of a site's year against NĐ 18/2014's limits and the yearly budget."""
     site = _member_site(args["site"])
-    if not can_read_sheets(_actor(), site):
+    if not can_read_sheets(current_actor(), site):
         raise Forbidden(_l("Only the site's accountants and approvers see its royalty figures."), code="not_allowed")
     result = sheet_queries.fund_check(site, args["year"])
     if result["fee_ratio"] is not None:
@@ -253,6 +249,6 @@ def fund_check(args):
 def import_published_items(data, site):
     """Items already published on the old portal; all or nothing; a known external_id is skipped."""
     site_obj = get_site(site)
-    result = import_items(_actor(), site_obj, data["items"])  # raises (422, row errors) and writes nothing
+    result = import_items(current_actor(), site_obj, data["items"])  # raises (422, row errors) and writes nothing
     db.session.commit()
     return result

@@ -4,7 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.content_types import CONTENT_TYPE_CODES
 from ..domain.workflow import ACTIONS, STATES
+from ..royalties.grading.services import grading_view
 from ..submissions.queries import SORTS
+from ..submissions.services import allowed_actions_for
 from .schemas import PageArgs
 
 
@@ -65,14 +67,10 @@ class RegradeRequestSchema(Schema):
 
 
 def _allowed_actions(sub):
-    from ..submissions.services import allowed_actions_for
-
     return allowed_actions_for(current_user, sub)
 
 
 def _grading(sub):
-    from ..royalties.grading.services import grading_view
-
     view = grading_view(sub)
     if view is not None:
         view["graded_at"] = view["graded_at"].isoformat()

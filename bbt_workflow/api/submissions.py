@@ -1,6 +1,6 @@
 """Submissions, transitions, history and revisions (API.md)."""
-from flask_login import current_user
 
+from ..auth.current import current_actor
 from ..accounts.services import get_site
 from ..domain.content_types import CONTENT_TYPES
 from ..extensions import db
@@ -17,10 +17,6 @@ from .submission_schemas import (
     AttachmentSchema, ContentTypeSchema, RegradeRequestSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
     SubmissionListArgs, SubmissionSchema, SubmissionUpdateSchema, TransitionRequestSchema, UploadSchema,
 )
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @blp.route("/content-types", methods=["GET"])
@@ -40,7 +36,7 @@ def list_content_types():
 def create_submission(data):
     """Create a draft (version 1) on a site where the caller is a member."""
     site = get_site(data.pop("site"), field="site")
-    sub = services.create_submission(_actor(), site, data)
+    sub = services.create_submission(current_actor(), site, data)
     db.session.commit()
     return sub
 
@@ -52,7 +48,7 @@ def create_submission(data):
 @blp.doc(security=BEARER)
 def list_submissions(args):
     """Submissions the caller may see, filtered; `q` ignores Vietnamese diacritics."""
-    page = paginate(filtered_submissions(_actor(), args), args)
+    page = paginate(filtered_submissions(current_actor(), args), args)
     prefetch_current_gradings(page["items"])
     return page
 
@@ -62,7 +58,7 @@ def list_submissions(args):
 @blp.response(200, SubmissionSchema)
 @blp.doc(security=BEARER)
 def get_submission(submission_id):
-    return services.get_visible_submission(_actor(), submission_id)
+    return services.get_visible_submission(current_actor(), submission_id)
 
 
 @blp.route("/submissions/<int:submission_id>", methods=["PATCH"])
@@ -72,9 +68,9 @@ def get_submission(submission_id):
 @blp.doc(security=BEARER)
 def update_submission(data, submission_id):
     """Change content fields: a new revision. `version` must be the one the caller saw."""
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     version = data.pop("version")
-    services.edit_submission(_actor(), sub, version, data)
+    services.edit_submission(current_actor(), sub, version, data)
     db.session.commit()
     return sub
 
@@ -86,9 +82,9 @@ def update_submission(data, submission_id):
 @blp.doc(security=BEARER)
 def transition_submission(data, submission_id):
     """Apply a workflow action (WORKFLOW.md)."""
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     services.transition_submission(
-        _actor(), sub, data["action"], data["version"], comment=data.get("comment"),
+        current_actor(), sub, data["action"], data["version"], comment=data.get("comment"),
         grading=data.get("grading"), publish_at=data.get("publish_at"),
     )
     db.session.commit()
@@ -103,8 +99,8 @@ def transition_submission(data, submission_id):
 def regrade_submission(data, submission_id):
     """Approvers: correct the royalty grading of an approved or published item (a paid one gets an
     adjustment line on the next sheet)."""
-    sub = services.get_visible_submission(_actor(), submission_id)
-    grading.regrade_submission(_actor(), sub, data["version"], data["grading"])
+    sub = services.get_visible_submission(current_actor(), submission_id)
+    grading.regrade_submission(current_actor(), sub, data["version"], data["grading"])
     db.session.commit()
     return sub
 
@@ -116,9 +112,9 @@ def regrade_submission(data, submission_id):
 @blp.doc(security=BEARER)
 def upload_attachment(files, submission_id):
     """Upload one file (multipart field `file`); checked by its content, size and dimensions."""
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     upload = files["file"]
-    attachment = add_attachment(_actor(), sub, upload.stream, upload.filename)
+    attachment = add_attachment(current_actor(), sub, upload.stream, upload.filename)
     db.session.commit()
     return attachment
 
@@ -128,7 +124,7 @@ def upload_attachment(files, submission_id):
 @blp.response(200, description="The file, with safe download headers")
 @blp.doc(security=BEARER)
 def download_attachment(submission_id, attachment_id):
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return serve_attachment(sub, attachment_id)
 
 
@@ -141,8 +137,8 @@ def download_attachment(submission_id, attachment_id):
 def delete_attachment(submission_id, attachment_id):
     """Remove a file (who may edit the item now): a new revision and a history entry; on a published
     item a correction pushed to the portal. The stored file is deleted once this is committed."""
-    sub = services.get_visible_submission(_actor(), submission_id)
-    services.remove_attachment(_actor(), sub, attachment_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
+    services.remove_attachment(current_actor(), sub, attachment_id)
     db.session.commit()
     return None
 
@@ -153,7 +149,7 @@ def delete_attachment(submission_id, attachment_id):
 @blp.doc(security=BEARER)
 def submission_history(submission_id):
     """Every action on the item, oldest first."""
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return history_of(sub)
 
 
@@ -162,7 +158,7 @@ def submission_history(submission_id):
 @blp.response(200, RevisionSummarySchema(many=True))
 @blp.doc(security=BEARER)
 def submission_revisions(submission_id):
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return revisions_of(sub)
 
 
@@ -171,7 +167,7 @@ def submission_revisions(submission_id):
 @blp.response(200, RevisionSchema)
 @blp.doc(security=BEARER)
 def submission_revision(submission_id, number):
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return services.revision_of(sub, number)
 
 
@@ -182,7 +178,7 @@ def submission_revision(submission_id, number):
 @blp.doc(security=BEARER)
 def submission_diff(args, submission_id):
     """Word-level changes between revisions `from` and `to` (title, summary, body text)."""
-    sub = services.get_visible_submission(_actor(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     diff = services.diff_revisions(sub, args["from_"], args["to"])
     as_ops = {name: [{"op": op, "text": text} for op, text in ops] for name, ops in diff["fields"].items()}
     return {"from_": diff["from"], "to": diff["to"], "fields_": as_ops}

@@ -1,7 +1,7 @@
 from flask import request
-from flask_login import current_user
 
 from ..auth import services as auth_services
+from ..auth.current import current_actor
 from ..auth.login_setup import bearer_token
 from ..errors import ServiceError
 from ..extensions import db
@@ -47,6 +47,6 @@ def revoke_current_token():
 @blp.doc(security=BEARER)
 def me():
     """The caller, with their memberships."""
-    return current_user._get_current_object()
+    return current_actor()
 
 

@@ -1,8 +1,11 @@
 """Flask-Login wiring: session users and bearer-token users."""
-from flask import g, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.models import User
 from ..extensions import db, login_manager
+from ..permissions import is_api_request
+from .services import user_for_token
 
 
 def init_app(app):
@@ -14,8 +17,6 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
-        from ..accounts.models import User
-
         try:
             uid, stamp = user_id.split(":", 1)
             user = db.session.get(User, int(uid))
@@ -27,10 +28,6 @@ def init_app(app):
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import abort, flash, redirect, url_for
-
-        from ..permissions import is_api_request
-
         if is_api_request():
             abort(401)
         flash(login_manager.login_message, "warning")
@@ -49,8 +46,6 @@ def load_bearer_user():
 
     Returns None when there is no bearer header; raises TokenRejected for a bad one.
     """
-    from .services import user_for_token
-
     raw = bearer_token()
     if raw is None:
         return None

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 
 from .. import jobs
 from ..domain import delivery_policy
-from ..permissions import may_watch_deliveries
+from ..permissions import may_watch_deliveries, register_rule
 from ..submissions import hooks
-from .deliveries import delivery_status_for
+from .deliveries import delivery_status_for, delivery_watcher_rule
+from .delivery_errors import describe_delivery_error
 from .models import Delivery
 from .outbox import after_edit, after_transition
 from .views import bp, public
@@ -28,8 +29,10 @@ def init_app(app):
     delivery status, and the periodic jobs."""
     hooks.on_transition(after_transition)
     hooks.on_edit(after_edit)
+    register_rule("delivery_watcher", delivery_watcher_rule, 404)
     app.register_blueprint(bp)
     app.register_blueprint(public)
+    app.jinja_env.filters["delivery_error"] = describe_delivery_error
     app.jinja_env.globals["portal_deliveries"] = delivery_status_for
     app.jinja_env.globals["may_watch_deliveries"] = may_watch_deliveries
     app.jinja_env.globals["DELIVERY"] = DELIVERY
@@ -37,3 +40,4 @@ def init_app(app):
     jobs.register_task("relay_deliveries", run_relay)
     jobs.register_task("dead_delivery_digests", send_dead_digests)
     jobs.wake_after_commit_of(Delivery)
+

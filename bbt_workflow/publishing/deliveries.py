@@ -15,6 +15,13 @@ from .outbox import delivery_status
 STATE_FILTERS = dp.SHOWN_STATES
 
 
+def delivery_watcher_rule(user, kwargs):
+    """The route rule "delivery_watcher" (registered in init_app): the delivery's site's
+    approvers and admins; anyone else 404."""
+    row = db.session.get(Delivery, kwargs["delivery_id"])
+    return row is not None and may_watch_deliveries(user, row.site)
+
+
 def delivery_status_for(user, sub):
     """The item page's delivery rows (the latest per endpoint) for those who watch the site's
     deliveries; others see none (the endpoints and the receivers' answers are internal)."""

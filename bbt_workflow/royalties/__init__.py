@@ -18,9 +18,11 @@ from flask_login import current_user
 
 from ..accounts import hooks as account_hooks
 from ..domain import sheet_workflow
-from ..permissions import can_manage_payees
+from ..extensions import db
+from ..permissions import can_manage_payees, can_read_sheets, register_rule
 from ..submissions import hooks as workflow_hooks
 from . import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+from .models import RoyaltySheet
 from .blueprints import admin, web
 from .grading.services import grade_for_transition
 from .importing import views as _importing_views  # noqa: F401  (routes register on import)
@@ -45,5 +47,12 @@ def init_app(app):
     app.register_blueprint(admin)
     workflow_hooks.register_grading(grade_for_transition)
     account_hooks.on_user_saved(keep_payee_of_user)
+    register_rule("sheet_visible", sheet_visible_rule, 404)
     app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.globals.update(SHEET=SHEET, may_manage_payees=_may_manage_payees)
+
+
+def sheet_visible_rule(user, kwargs):
+    """The route rule "sheet_visible": the sheet's site's accountants and approvers; anyone else 404."""
+    sheet = db.session.get(RoyaltySheet, kwargs["sheet_id"])
+    return sheet is not None and can_read_sheets(user, sheet.site)

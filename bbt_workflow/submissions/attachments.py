@@ -9,7 +9,7 @@ import hashlib
 import os
 import secrets
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import event, func, select
@@ -20,6 +20,7 @@ from ..errors import Forbidden, ServiceError, ValidationFailed
 from ..extensions import db
 from ..permissions import submission_actor
 from .models import Attachment
+from .revisions import record_file_correction
 
 CHUNK = 1024 * 1024
 
@@ -208,8 +209,6 @@ def add_attachment(actor, sub, stream, original_name):
     db.session.add(attachment)
     db.session.flush()
     if sub.state == wf.PUBLISHED:
-        from .services import record_file_correction
-
         record_file_correction(actor, sub)
     return attachment
 
@@ -220,8 +219,6 @@ def attachment_count(sub):
 
 def serve_attachment(sub, attachment_id, preview=False):
     """The file (or an image's small preview) with headers that stop browsers from running it."""
-    from flask import abort, send_file
-
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.submission_id != sub.id:
         abort(404)

@@ -10,8 +10,12 @@ The steps, in the order a transition runs them:
 | step | when | registered by | required |
 |---|---|---|---|
 | `grading` | before a transition that needs a royalty grading (forward, approve) | royalties | yes |
-| `after_transition` | after the state change and its history row, same transaction | publishing (outbox), submissions (notifications) | no |
+| `after_transition` | after the state change, its history row and the workflow's notifications, same transaction | publishing (outbox) | no |
 | `after_edit` | after a content change made a new revision, same transaction | publishing (corrections) | no |
+
+The workflow's own notifications (notifications.py) are not a registered step: they are part of the
+workflow itself (no arrow to another area) and need the action's comment, which the announcement
+does not carry; `transition_submission` calls them directly, just before the after_transition steps.
 
 Handlers run inside the caller's transaction and must only flush: anything leaving the database
 (mail, HTTP) goes through the outbox or the mail queue, sent after commit.

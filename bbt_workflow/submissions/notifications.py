@@ -2,9 +2,10 @@
 turned that kind off, an email queued in the same transaction (sent after commit)."""
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Membership, MembershipRole, User
+from ..db_types import utcnow
 from ..extensions import db
 from ..links import absolute_url
 from ..mailqueue.services import queue_email
@@ -63,16 +64,12 @@ def notify_transition(sub, action, *, actor=None, comment=None):
 
 
 def unread_count(user):
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
 
 
 def mark_notifications_read(user):
-    from ..db_types import utcnow
-
     db.session.execute(
         Notification.__table__.update()
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
 from ..domain.text_search import fold
-from ..domain.workflow import HIDDEN_FROM_REVIEWERS, VISIBLE_TO_ACCOUNTANTS
+from ..domain.workflow import HIDDEN_FROM_REVIEWERS, IN_REVIEW, PENDING_APPROVAL, SUBMITTED, VISIBLE_TO_ACCOUNTANTS
 from ..extensions import db
 from ..permissions import is_admin
 from ..sql_search import contains
@@ -46,11 +46,11 @@ SORTS = ("updated_at", "-updated_at", "created_at", "-created_at", "title", "-ti
 def awaiting(user):
     """What waits on this user: unclaimed items where they edit, items they hold, items they approve."""
     if is_admin(user):
-        return Submission.state.in_(("submitted", "pending_approval"))
+        return Submission.state.in_((SUBMITTED, PENDING_APPROVAL))
     return or_(
-        and_(Submission.state == "submitted", Submission.site_id.in_(_sites_where(user, ("editor", "approver")))),
-        and_(Submission.state == "in_review", Submission.assignee_id == user.id),
-        and_(Submission.state == "pending_approval", Submission.site_id.in_(_sites_where(user, ("approver",)))),
+        and_(Submission.state == SUBMITTED, Submission.site_id.in_(_sites_where(user, ("editor", "approver")))),
+        and_(Submission.state == IN_REVIEW, Submission.assignee_id == user.id),
+        and_(Submission.state == PENDING_APPROVAL, Submission.site_id.in_(_sites_where(user, ("approver",)))),
     )
 
 

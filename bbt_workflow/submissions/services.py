@@ -3,27 +3,32 @@
 Every function takes the acting user, checks the workflow table and the
 version the actor saw, writes a revision and/or a history row in the same
 transaction, queues notifications, flushes, and never commits.
+
+It knows nobody downstream: the grading before forward/approve, and what follows a transition
+or an edit (the portal's outbox), are the steps registered in `hooks.py`, filled by royalties and
+publishing at start-up. The workflow's own notifications are called directly (below).
 """
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Category, User
 from ..db_types import utcnow
 from ..domain import workflow as wf
 from ..domain.content_types import CONTENT_TYPES, missing_fields
 from ..domain.html_policy import html_to_text, sanitize_html
+from ..domain.text_diff import word_diff
 from ..domain.text_search import fold
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from ..errors import Forbidden, NotFound, ValidationFailed, field_error
 from ..extensions import db
 from ..permissions import can_create_on, can_see_submission, submission_actor
-from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
-from .hooks import steps
+from ..versioning import check_version as check_version_of, flush_or_conflict
+from . import hooks
 from .attachments import attachment_count, attachment_of, remove_files_after_commit
+from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 from .notifications import notify_transition
+from .revisions import ITEM_CHANGED, announce_edit, record_file_correction, snapshot
 
 # How the required-field check names what is missing.
 REQUIRED_FIELD_LABELS = {
@@ -79,24 +84,13 @@ def _refresh_search_text(sub):
     sub.search_text = fold(" ".join([sub.title or "", sub.summary or "", html_to_text(sub.body_html)]))
 
 
-def _snapshot(sub, actor):
-    db.session.add(Revision(
-        submission_id=sub.id, number=sub.revision, title=sub.title, summary=sub.summary,
-        body_html=sub.body_html, category_id=sub.category_id, content_type=sub.content_type,
-        language=sub.language, created_by_id=actor.id,
-    ))
-
-
-def _history(sub, actor, action, from_state, comment=None):
+def record_history(actor, sub, action, from_state, comment=None):
+    """One row of the item's history: `actor` (None for the system) did `action`, moving it from
+    `from_state` to its current state (the same state for edits and regradings)."""
     db.session.add(HistoryEntry(
         submission_id=sub.id, action=action, from_state=from_state, to_state=sub.state,
         actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
     ))
-
-
-def record_history(actor, sub, action, from_state, comment=None):
-    """A history row for a step taken on the item (also by other areas: royalties' regrade)."""
-    _history(sub, actor, action, from_state, comment)
 
 
 def _apply_content(sub, changes, actor):
@@ -149,24 +143,8 @@ def create_submission(actor, site, data):
         if not sub.authors:
             sub.authors = _authors(None, actor)
     db.session.flush()
-    _snapshot(sub, actor)
-    _history(sub, actor, "create", None)
-    db.session.flush()
-    return sub
-
-
-def record_file_correction(actor, sub):
-    """A file added to (or removed from) a published item is a correction like a text edit: a new
-    revision, pushed to the portal as an update (same uri, higher version) with the item's files now.
-    On an item not published, after_edit sends nothing: only the revision is written."""
-    now = utcnow()
-    sub.revision += 1
-    sub.updated_at = sub.last_activity_at = now
-    _flush_or_conflict(sub)
-    _snapshot(sub, actor)
-    db.session.expire(sub, ["attachments"])  # the document must list the file just added
-    for step in steps.after_edit:
-        step(sub, now)
+    snapshot(sub, actor)
+    record_history(actor, sub, "create", None)
     db.session.flush()
     return sub
 
@@ -185,7 +163,7 @@ def remove_attachment(actor, sub, attachment_id):
     db.session.delete(attachment)
     db.session.flush()
     record_file_correction(actor, sub)
-    _history(sub, actor, "remove_attachment", sub.state, comment=filename)
+    record_history(actor, sub, "remove_attachment", sub.state, comment=filename)
     db.session.flush()
     return sub
 
@@ -205,33 +183,21 @@ def create_imported_submission(actor, site, data, *, author, unit, published_at,
     with db.session.no_autoflush:
         sub.authors = _authors(authors, author)
     db.session.flush()
-    _snapshot(sub, actor)
-    _history(sub, actor, "import", None, comment=f"external_id={external_id}")
+    snapshot(sub, actor)
+    record_history(actor, sub, "import", None, comment=f"external_id={external_id}")
     db.session.flush()
     return sub
+
+
+def _stale_item(now, seen):
+    return _l("This item was changed by someone else (version %(now)s, you saw %(seen)s). Reload it and try again.",
+              now=now, seen=seen)
 
 
 def check_version(sub, version):
     """The version the actor saw must be the current one. Anything else (missing, stale,
     not a number from a tampered form) changes nothing and is reported as a conflict."""
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):
-        seen = None
-    if seen != sub.version:
-        raise Conflict(
-            _l("This item was changed by someone else (version %(now)s, you saw %(seen)s). Reload it and try again.",
-               now=sub.version, seen=str(version)[:20]),
-            code="stale_version", details={"version": sub.version},
-        )
-
-
-def _flush_or_conflict(sub):
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_l("This item was changed by someone else. Reload it and try again."), code="stale_version")
+    check_version_of(sub, version, _stale_item)
 
 
 def edit_submission(actor, sub, version, changes):
@@ -247,11 +213,10 @@ def edit_submission(actor, sub, version, changes):
     now = utcnow()
     sub.revision += 1
     sub.updated_at = sub.last_activity_at = now
-    _flush_or_conflict(sub)
-    _snapshot(sub, actor)
+    flush_or_conflict(ITEM_CHANGED)
+    snapshot(sub, actor)
     # A correction of a published item goes to the portal as an update.
-    for step in steps.after_edit:
-        step(sub, now)
+    announce_edit(sub, now)
     db.session.flush()
     return sub
 
@@ -293,9 +258,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
                                    code="missing_fields",
                                    details={f: [str(_l("This field is required."))] for f in missing})
     if needs_grading(sub, transition):
-        from ..royalties.grading.services import grade_for_transition
-
-        grade_for_transition(actor, sub, action, grading, publish_at)
+        hooks.steps.grading(actor, sub, action, grading, publish_at)
     now = utcnow()
     from_state = sub.state
     sub.state = transition.target
@@ -312,30 +275,16 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     if action == "publish":
         sub.published_at = now
     sub.updated_at = sub.last_activity_at = now
-    _flush_or_conflict(sub)
-    _history(sub, None if system else actor, action, from_state, comment)
-    notify_transition(sub, action, actor=None if system else actor, comment=comment)
-    # The portal: rows in the outbox (or publish at once) in this same transaction.
-    for step in steps.after_transition:
-        step(sub, action, now, None if system else actor)
+    flush_or_conflict(ITEM_CHANGED)
+    who = None if system else actor
+    record_history(who, sub, action, from_state, comment)
+    # Called directly, not registered: the workflow's own part, and it needs the comment.
+    notify_transition(sub, action, actor=who, comment=comment)
+    # The portal (publishing's outbox rows, or publishing at once), in this same transaction.
+    for handler in hooks.steps.after_transition:
+        handler(sub, action, now, who)
     db.session.flush()
     return sub
-
-
-def release_stale_claims(now=None):
-    """Return items claimed and left idle past CLAIM_TIMEOUT to the queue (a periodic job)."""
-    from flask import current_app
-
-    now = now or utcnow()
-    cutoff = now - timedelta(minutes=current_app.config["CLAIM_TIMEOUT_MINUTES"])
-    stale = db.session.scalars(
-        select(Submission).where(Submission.state == wf.IN_REVIEW, Submission.last_activity_at < cutoff)
-        .order_by(Submission.id).limit(200)
-    ).all()
-    for sub in stale:
-        transition_submission(None, sub, "release", None, comment="Tự động trả về hàng chờ: quá thời gian giữ bài (CLAIM_TIMEOUT).", system=True)
-    db.session.commit()
-    return len(stale)
 
 
 def revision_of(sub, number):
@@ -349,8 +298,6 @@ def revision_of(sub, number):
 
 def diff_revisions(sub, old_number, new_number):
     """Word-level changes of title, summary and body text between two revisions."""
-    from ..domain.text_diff import word_diff
-
     old, new = revision_of(sub, old_number), revision_of(sub, new_number)
     return {
         "from": old.number, "to": new.number,

@@ -3,12 +3,12 @@ from datetime import timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..accounts.models import Unit, User
 from ..accounts.services import users_matching
+from ..auth.current import current_actor
 from ..domain.workflow import TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
@@ -37,7 +37,7 @@ def _page(stmt):
 @bp.route("/submissions/<int:submission_id>")
 @requires("submission_visible")
 def detail(submission_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     return _render_detail(user, sub)
 
@@ -63,7 +63,7 @@ def _render_detail(user, sub, *, posted=None, status=200):
 @bp.route("/submissions/<int:submission_id>/diff")
 @requires("submission_visible")
 def diff(submission_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     new = request.args.get("to", sub.revision, type=int)
     old = request.args.get("from", max(1, new - 1), type=int)
@@ -73,7 +73,7 @@ def diff(submission_id):
 @bp.route("/my/submissions")
 @requires("authenticated")
 def mine():
-    user = current_user._get_current_object()
+    user = current_actor()
     page = _page(filtered_submissions(user, {"mine": True}))
     return render_template("submissions/list.html", page=page, heading="mine", site=None, counts=None)
 
@@ -81,7 +81,7 @@ def mine():
 @bp.route("/sites/<site>/queue")
 @requires("site_member")
 def queue(site):
-    user = current_user._get_current_object()
+    user = current_actor()
     site_obj = site_for(user, site)
     if not can_review(user, site_obj):
         abort(403)
@@ -99,7 +99,7 @@ def queue(site):
 @bp.route("/notifications")
 @requires("authenticated")
 def notifications():
-    user = current_user._get_current_object()
+    user = current_actor()
     page = _page(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()))
     return render_template("submissions/notifications.html", page=page)
 
@@ -107,7 +107,7 @@ def notifications():
 @bp.route("/notifications/read", methods=["POST"])
 @requires("authenticated")
 def notifications_read():
-    mark_notifications_read(current_user._get_current_object())
+    mark_notifications_read(current_actor())
     db.session.commit()
     return redirect(url_for("submissions_web.notifications"))
 
@@ -115,7 +115,7 @@ def notifications_read():
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @requires("authenticated")
 def notification_settings():
-    user = current_user._get_current_object()
+    user = current_actor()
     form = EmailPreferencesForm()
     if form.validate_on_submit():
         set_email_opt_outs(user, [kind for kind in EVENT_KINDS if not form.data.get(f"email_{kind}")])
@@ -170,7 +170,7 @@ def _prepare_authors(form, site, sub=None):
 @bp.route("/sites/<site>/submissions/new", methods=["GET", "POST"])
 @requires("site_member")
 def create(site):
-    user = current_user._get_current_object()
+    user = current_actor()
     site_obj = site_for(user, site)
     if not can_create_on(user, site_obj):
         abort(403)
@@ -192,7 +192,7 @@ def create(site):
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
 @requires("submission_visible")
 def edit(submission_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     if not services.may_edit_now(user, sub):
         message = _("You cannot edit this item in its current state.")
@@ -225,7 +225,7 @@ def edit(submission_id):
 @bp.route("/submissions/<int:submission_id>/act", methods=["POST"])
 @requires("submission_visible")
 def act(submission_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     form = ActionForm()
     transition = TRANSITIONS.get(form.action.data or "")
@@ -276,7 +276,7 @@ def _act_with_grading(user, sub, form):
 @bp.route("/submissions/<int:submission_id>/attachments", methods=["POST"])
 @requires("submission_visible")
 def upload(submission_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     form = UploadForm()
     added = []
@@ -289,7 +289,7 @@ def upload(submission_id):
 @bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
 @requires("submission_visible")
 def remove_attachment(submission_id, attachment_id):
-    user = current_user._get_current_object()
+    user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     attachment = attachment_of(sub, attachment_id)
     if attachment is None:
@@ -304,7 +304,7 @@ def remove_attachment(submission_id, attachment_id):
 @bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>")
 @requires("submission_visible")
 def attachment(submission_id, attachment_id):
-    sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return serve_attachment(sub, attachment_id)
 
 
@@ -313,5 +313,5 @@ def attachment(submission_id, attachment_id):
 @requires("submission_visible")
 def attachment_preview(submission_id, attachment_id):
     """A small JPEG of an image attachment, for the item page."""
-    sub = services.get_visible_submission(current_user._get_current_object(), submission_id)
+    sub = services.get_visible_submission(current_actor(), submission_id)
     return serve_attachment(sub, attachment_id, preview=True)

@@ -1,11 +1,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from bbt_workflow.accounts import services
+from bbt_workflow.accounts import services, user_import
 from bbt_workflow.accounts.models import Category, Membership, User
-from bbt_workflow.errors import Conflict, ValidationFailed
+from bbt_workflow.errors import Conflict, Forbidden, ValidationFailed
 from bbt_workflow.extensions import db
 from bbt_workflow.mailqueue.models import OutboundEmail
+from bbt_workflow.royalties.models import Payee
 
 HEADER = "username,email,full_name,unit,pen_name,phone,password,site,roles\n"
 
@@ -46,7 +47,7 @@ def test_csv_import_all_good(make):
         "lan,lan@bbt-test.vn,Hoàng Thị Lan,,,,,sotp,contributor\n"
     )
     invited = []
-    report = services.import_users_csv(None, csv.encode("utf-8-sig"), invite=invited.append)
+    report = user_import.import_users_csv(None, csv.encode("utf-8-sig"), invite=invited.append)
     db.session.commit()
     assert report.ok and len(report.created) == 2
     khai = db.session.scalar(select(User).where(User.username == "khai"))
@@ -69,7 +70,7 @@ def test_csv_import_with_bad_rows_imports_nothing_and_says_why(make):
         "extra,extra@bbt-test.vn,Thừa,,,,,,,,,\n"
     )
     users_before = _count(User)
-    report = services.import_users_csv(None, csv)
+    report = user_import.import_users_csv(None, csv)
     db.session.commit()
     assert not report.ok and report.created == []
     lines = [line for line, _, _ in report.errors]
@@ -79,13 +80,13 @@ def test_csv_import_with_bad_rows_imports_nothing_and_says_why(make):
 
 def test_csv_import_refuses_a_wrong_header(make):
     with pytest.raises(ValidationFailed) as info:
-        services.import_users_csv(None, "user,mail\nx,y\n")
+        user_import.import_users_csv(None, "user,mail\nx,y\n")
     assert info.value.code == "bad_header"
 
 
 def test_csv_import_refuses_binary(make):
     with pytest.raises(ValidationFailed):
-        services.import_users_csv(None, b"\x81\x8d\x8f\x90\x9d")
+        user_import.import_users_csv(None, b"\x81\x8d\x8f\x90\x9d")
 
 
 def test_invite_queues_an_email(make, app):
@@ -97,3 +98,33 @@ def test_invite_queues_an_email(make, app):
     db.session.commit()
     mail = db.session.scalars(select(OutboundEmail)).one()
     assert mail.recipient == "lan@bbt-test.vn" and "/password/reset/" in mail.body_text
+
+
+def test_the_services_check_the_actor_not_only_the_routes(make):
+    """One convention (permissions.py): the service checks, given the actor. A non-admin
+    calling an installation service directly is refused and nothing changes."""
+    site = make.site("a")
+    editor = make.user("bientap", roles={site: ["editor"]})
+    admin = make.user("quantri", is_admin=True)
+    with pytest.raises(Forbidden):
+        services.create_user(editor, username="moi", email="moi@bbt-test.vn", full_name="Mới")
+    with pytest.raises(Forbidden):
+        services.set_membership(editor, editor, site, ["approver"])
+    with pytest.raises(Forbidden):
+        services.create_unit(editor, code="u1", name="Đơn vị")
+    db.session.rollback()
+    assert db.session.scalar(select(User.id).where(User.username == "moi")) is None
+    assert editor.roles_on(site) == {"editor"}
+    created = services.create_user(admin, username="moi", email="moi@bbt-test.vn", full_name="Mới")
+    assert created.id is not None
+
+
+def test_a_new_user_is_announced_and_gets_a_payee_record(make):
+    """accounts announces (accounts/hooks.py); royalties keeps the payee record in step."""
+    user = make.user("hong", full_name="Lê Hồng")
+    payee = db.session.scalar(select(Payee).where(Payee.user_id == user.id))
+    assert payee is not None and payee.full_name == "Lê Hồng"
+    services.update_user(None, user, full_name="Lê Thị Hồng")
+    db.session.commit()
+    db.session.refresh(payee)
+    assert payee.full_name == "Lê Thị Hồng"

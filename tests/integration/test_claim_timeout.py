@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from bbt_workflow.db_types import utcnow
 from bbt_workflow.extensions import db
-from bbt_workflow.submissions import services
+from bbt_workflow.submissions import services, system_steps
 from bbt_workflow.submissions.models import HistoryEntry
 
 
@@ -23,7 +23,7 @@ def test_idle_claims_return_to_the_queue(app, make):
     old, fresh = subs
     old.last_activity_at = utcnow() - timedelta(minutes=app.config["CLAIM_TIMEOUT_MINUTES"] + 1)
     db.session.commit()
-    assert services.release_stale_claims() == 1
+    assert system_steps.release_stale_claims() == 1
     db.session.refresh(old)
     db.session.refresh(fresh)
     assert (old.state, old.assignee_id) == ("submitted", None)

@@ -1,0 +1,56 @@
+"""The app refuses to start half-wired (submissions/hooks.py, accounts/hooks.py, permissions.RULES)."""
+import pytest
+
+import bbt_workflow
+from bbt_workflow import create_app
+from bbt_workflow.accounts import hooks as account_hooks
+from bbt_workflow.permissions import RULES, check_rules
+from bbt_workflow.submissions import hooks
+from config import TestConfig
+
+
+def test_no_grading_handler_means_no_start(app):
+    saved = hooks.steps.grading
+    hooks.steps.grading = None
+    try:
+        with pytest.raises(RuntimeError, match="grading"):
+            hooks.check_complete()
+    finally:
+        hooks.steps.grading = saved
+    hooks.check_complete()
+
+
+def test_create_app_runs_the_check_after_every_area_registered(app, monkeypatch):
+    """create_app itself refuses: royalties forgetting to register the grading step stops the start."""
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    saved = hooks.steps.grading
+    monkeypatch.setattr(bbt_workflow, "init_royalties", lambda app: None)
+    hooks.steps.grading = None
+    try:
+        with pytest.raises(RuntimeError, match="grading"):
+            create_app(Cfg)
+    finally:
+        hooks.steps.grading = saved
+    assert create_app(Cfg) is not None  # wired again: starts
+
+
+def test_payee_records_are_a_required_listener(app):
+    saved = list(account_hooks.steps.user_saved)
+    account_hooks.steps.user_saved.clear()
+    try:
+        with pytest.raises(RuntimeError, match="payee"):
+            account_hooks.check_complete()
+    finally:
+        account_hooks.steps.user_saved[:] = saved
+
+
+def test_an_unregistered_route_rule_stops_the_start(app):
+    saved = RULES.pop("sheet_visible")
+    try:
+        with pytest.raises(ValueError, match="sheet_visible"):
+            check_rules(app)
+    finally:
+        RULES["sheet_visible"] = saved
+    check_rules(app)
