@@ -3,12 +3,12 @@ import json
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Site
 from ..accounts.services import get_site
+from ..auth.current import current_actor
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
@@ -24,10 +24,6 @@ from .models import Delivery
 bp = Blueprint("publishing_web", __name__)
 public = Blueprint("publishing_public", __name__)
 PER_PAGE = 50
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _page(stmt):
@@ -64,7 +60,7 @@ def endpoints(site):
         if mapping is not False:
             try:
                 endpoint, secret = endpoint_service.create_endpoint(
-                    _actor(), site_obj, name=form.name.data, kind=form.kind.data, url=form.url.data,
+                    current_actor(), site_obj, name=form.name.data, kind=form.kind.data, url=form.url.data,
                     active=form.active.data, username=form.username.data, app_password=form.app_password.data,
                     category_map=mapping)
                 db.session.commit()
@@ -90,7 +86,7 @@ def endpoint_rotate(site, endpoint_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        secret = endpoint_service.rotate_secret(_actor(), endpoint)
+        secret = endpoint_service.rotate_secret(current_actor(), endpoint)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -105,7 +101,7 @@ def endpoint_rotate(site, endpoint_id):
 def endpoint_toggle(site, endpoint_id):
     _site, endpoint = _endpoint(site, endpoint_id)
     submit_and_flash(PlainPostForm(),
-                     lambda: endpoint_service.update_endpoint(_actor(), endpoint, active=not endpoint.active),
+                     lambda: endpoint_service.update_endpoint(current_actor(), endpoint, active=not endpoint.active),
                      success=lambda: _("Endpoint turned on.") if endpoint.active else _("Endpoint paused."))
     return redirect(url_for(".endpoints", site=site))
 
@@ -116,7 +112,7 @@ def endpoint_test(site, endpoint_id):
     site_obj, endpoint = _endpoint(site, endpoint_id)
     if not PlainPostForm().validate_on_submit():
         abort(400)
-    send = endpoint_service.prepare_test(_actor(), endpoint)
+    send = endpoint_service.prepare_test(current_actor(), endpoint)
     db.session.commit()  # no transaction (on SQLite: no write lock) held while the receiver answers
     result = send()
     return _endpoints_page(site_obj, EndpointForm(formdata=None), test_result=result, test_for=endpoint)
@@ -127,7 +123,7 @@ def endpoint_test(site, endpoint_id):
 @bp.route("/sites/<site>/deliveries")
 @requires("site_member")
 def deliveries(site):
-    user = _actor()
+    user = current_actor()
     site_obj = site_for(user, site)
     if not may_watch_deliveries(user, site_obj):
         abort(403)
@@ -146,7 +142,7 @@ def deliveries(site):
 @bp.route("/sites/<site>/deliveries/<int:delivery_id>/replay", methods=["POST"])
 @requires("site_member")
 def delivery_replay(site, delivery_id):
-    user = _actor()
+    user = current_actor()
     site_obj = site_for(user, site)
     row = db.session.get(Delivery, delivery_id)
     if row is None or row.site_id != site_obj.id:

@@ -2,17 +2,12 @@
 `web` for the sheets and a payee's own lines, `admin` (under /admin) for the rules, the payees and
 the import. royalties.init_app registers them once every views module has added its routes."""
 from flask import Blueprint, request
-from flask_login import current_user
 
 from ..extensions import db
 
 web = Blueprint("royalties_web", __name__)
 admin = Blueprint("royalty_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
-
-
-def current_actor():
-    return current_user._get_current_object()
 
 
 def paginate(stmt):

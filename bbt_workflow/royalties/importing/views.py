@@ -6,7 +6,7 @@ from ...accounts.services import get_site
 from ...errors import ServiceError
 from ...extensions import db
 from ...permissions import requires
-from ..blueprints import current_actor as _actor
+from ...auth.current import current_actor as _actor
 from ..blueprints import web as bp
 from .forms import ImportItemsForm
 from .services import CSV_COLUMNS, import_items, items_from_csv

@@ -10,7 +10,7 @@ from ...extensions import db
 from ...forms_base import show_service_error
 from ...permissions import requires
 from ..blueprints import admin as bp
-from ..blueprints import current_actor as _actor
+from ...auth.current import current_actor as _actor
 from ..blueprints import paginate as _paginate
 from . import services as payee_service
 from .forms import PayeeForm, PayeeSearchForm

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ...accounts.models import Site
 from ...domain.decimal_input import parse_decimal
+from ...domain.roles import SITE_KINDS
 from ...domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
 from ...errors import Forbidden, field_error
 from ...extensions import db
@@ -31,7 +32,6 @@ from .queries import national_caps_on
 
 CODE = re.compile(r"^[a-z0-9_]{1,60}$")
 REGULATION_CODE = re.compile(r"^[a-z0-9_-]{1,60}$")
-SITE_KINDS = ("portal", "component")
 MAX_COEFFICIENT = Decimal("1000")
 
 

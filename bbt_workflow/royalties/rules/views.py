@@ -17,7 +17,7 @@ from ...forms_base import Form, show_service_error, submit_and_flash
 from ...permissions import requires
 from ...templating import SITE_KIND_LABELS
 from ..blueprints import admin as bp
-from ..blueprints import current_actor as _actor
+from ...auth.current import current_actor as _actor
 from ..blueprints import paginate as _paginate
 from ..models import AdjustmentType, BaseSalary, FeeRule, Genre, NationalCap, Regulation, SiteFactor, TaxRule
 from . import services as rules_admin

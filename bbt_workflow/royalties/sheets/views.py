@@ -17,7 +17,7 @@ from ...permissions import (
     can_read_sheets, can_see_personal_payee_fields, may_create_sheet, may_set_payment_date, requires, site_for,
 )
 from ..blueprints import PER_PAGE
-from ..blueprints import current_actor as _actor
+from ...auth.current import current_actor as _actor
 from ..blueprints import web as bp
 from ..payees.services import mask
 from . import queries, transitions
