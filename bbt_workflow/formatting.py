@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import get_decimal_symbol
 from flask_babel import format_datetime as _babel_datetime
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -43,6 +44,22 @@ def format_number(value, places=None):
     if places is not None:
         return _babel_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale=get_locale())
     return _babel_decimal(value, locale=get_locale(), decimal_quantization=False)
+
+
+def input_number(value):
+    """What a number input shows: the reader's decimal mark and no thousands separator (1,5 / 1.5;
+    2340000 either way: "2.340.000" would read back as 2.34), so sending it back unchanged gives the
+    same number. Trailing zeros go (0.50 → 0,5). A text that is not a plain number (what someone
+    typed) is kept as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        if not _NUMBER_TEXT.fullmatch(value.strip()):
+            return value
+        value = value.strip()
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    text = format(number.normalize(), "f")
+    return text.replace(".", get_decimal_symbol(get_locale()))
 
 
 class LocalNumber:
@@ -193,5 +210,5 @@ def number_example():
     return format_number(Decimal("1.5"))
 
 
-__all__ = ["parse_decimal", "LocalNumber", "format_number", "format_range", "format_percent", "format_date", "format_datetime",
+__all__ = ["parse_decimal", "LocalNumber", "format_number", "input_number", "format_range", "format_percent", "format_date", "format_datetime",
            "date_input_value", "datetime_input_value", "parse_date", "parse_local_datetime", "number_example"]

@@ -9,9 +9,33 @@
   "use strict";
   var DEBOUNCE_MS = 350;
 
+  // A number as typed or shown in either language ("1,5" in Vietnamese, "1.5" in English; "1.234,5"
+  // and "1,234.5": the last separator is the decimal one) as the API takes it: "1.5". What is not a
+  // number is sent as typed, for the server to say so. The same rule as domain/decimal_input.py.
+  function apiDecimal(text) {
+    var value = String(text || "").replace(/[\s\u00a0\u202f]/g, "");
+    var comma = value.lastIndexOf(","), dot = value.lastIndexOf(".");
+    if (comma !== -1 && dot !== -1) {
+      value = comma > dot ? value.split(".").join("").replace(",", ".") : value.split(",").join("");
+    } else if (comma !== -1 && value.indexOf(",") === comma) {
+      value = value.replace(",", ".");
+    }
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? value : String(text || "").trim();
+  }
+
   function decimal(text) {
-    var value = String(text || "").trim().replace(",", ".");
+    var value = apiDecimal(text);
     return value === "" || isNaN(Number(value)) ? null : Number(value);
+  }
+
+  // The publication time typed as dd/mm/yyyy hh:mm (or yyyy-mm-dd...) → its day as yyyy-mm-dd; null if unreadable.
+  function isoDay(text) {
+    var value = String(text || "").trim();
+    var dmy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(value);
+    if (dmy) { return dmy[3] + "-" + ("0" + dmy[2]).slice(-2) + "-" + ("0" + dmy[1]).slice(-2); }
+    var ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(value);
+    if (ymd) { return ymd[1] + "-" + ("0" + ymd[2]).slice(-2) + "-" + ("0" + ymd[3]).slice(-2); }
+    return null;
   }
 
   function locale() { return document.documentElement.lang === "vi" ? "vi-VN" : "en-US"; }
@@ -68,11 +92,11 @@
       var data = { parts: [] };
       parts().forEach(function (part) {
         var item = { genre: part.querySelector("[data-genre]").value,
-                     coefficient: part.querySelector("[data-coefficient]").value.trim(), factors: [], payees: [] };
+                     coefficient: apiDecimal(part.querySelector("[data-coefficient]").value), factors: [], payees: [] };
         part.querySelectorAll("[data-factor]").forEach(function (row) {
           var on = row.querySelector("input[type=checkbox]");
           if (on.checked) {
-            item.factors.push({ code: row.getAttribute("data-factor"), value: value(row, "value").trim(),
+            item.factors.push({ code: row.getAttribute("data-factor"), value: apiDecimal(value(row, "value")),
                                 reason: value(row, "reason") });
           }
         });
@@ -83,7 +107,7 @@
           if (id) { ref = { payee_id: Number(id) }; }
           else if (value(row, "username").trim()) { ref = { username: value(row, "username").trim() }; }
           else { ref = { name: value(row, "name").trim(), pen_name: value(row, "pen_name").trim() }; }
-          ref.share = value(row, "share").trim();
+          ref.share = apiDecimal(value(row, "share"));
           item.payees.push(ref);
         });
         data.parts.push(item);
@@ -100,7 +124,8 @@
 
     function day() {
       var publish = form.querySelector("input[name=publish_at]");
-      return publish && publish.value ? publish.value.slice(0, 10) : box.getAttribute("data-on");
+      // Typed as dd/mm/yyyy hh:mm; the API takes the day as yyyy-mm-dd (until it is readable, the day of the form).
+      return (publish && isoDay(publish.value)) || box.getAttribute("data-on");
     }
 
     function showError(message) {

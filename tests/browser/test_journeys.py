@@ -115,7 +115,8 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     form = ed.locator("form.action", has=ed.get_by_role("button", name="Trình duyệt", exact=True))
     part = form.locator("[data-part]").first
     part.locator("select[data-genre]").select_option("tin_anh")
-    assert part.locator("[data-coefficient]").input_value() == "1.5"  # the genre's default, preselected
+    # The genre's default, preselected, in the page's (Vietnamese) format ("1.5" before issue 11, point 9).
+    assert part.locator("[data-coefficient]").input_value() == "1,5"
     rows = part.locator("[data-payee]")
     rows.nth(0).locator("input[name$='-share']").fill("70")
     rows.nth(1).locator("input[name$='-name']").fill("Phạm Văn Ảnh")

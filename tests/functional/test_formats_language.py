@@ -161,3 +161,117 @@ def test_payment_date_and_my_royalties_dates_as_dd_mm_yyyy(client, make):
     assert 'value="01/03/2025"' in mine and 'value="31/03/2025"' in mine
     bad = client.get("/my/royalties?from=2025-13-01&lang=en").get_data(as_text=True)
     assert "Enter a date as dd/mm/yyyy, e.g. 02/12/2026." in bad
+
+
+# Inputs too: what a number input shows is in the reader's format, and sending it back unchanged
+# gives the same number (the parsers take 1,5 and 1.5 alike).
+
+def _in_language(client, lang):
+    page = client.get("/").get_data(as_text=True)
+    client.post(f"/language/{lang}", data={"csrf_token": csrf_from(page), "next": "/"})
+
+
+def _option_attr(html, genre, attr):
+    return re.search(rf'<option value="{genre}"[^>]*\b{attr}="([^"]*)"', html).group(1)
+
+
+@pytest.mark.parametrize("lang,mark", [("vi", ","), ("en", ".")])
+def test_grading_inputs_show_the_readers_format_and_round_trip(client, app, item, lang, mark):
+    from decimal import Decimal
+
+    from bbt_workflow.royalties.models import Grading
+
+    login(client, "bientap")
+    _in_language(client, lang)
+    page = client.get(f"/submissions/{item.id}").get_data(as_text=True)
+    fields = action_form(page, "forward")
+    # The adjustments' default multiplier and the genres' defaults (written by the script on a change).
+    assert fields["g-0-f-translation-value"] == f"0{mark}5"
+    assert _option_attr(page, "tin_anh", "data-default") == f"1{mark}5"
+    fields.update({"g-0-genre": "tin_anh", "g-0-coefficient": "1.5", "g-0-f-translation-on": "y",
+                   "g-0-f-translation-value": "0.45", "g-0-f-translation-reason": "Dịch",
+                   "g-0-p-0-share": "66.5", "g-0-p-1-name": "Trần Văn B", "g-0-p-1-share": "33.5"})
+    assert client.post(f"/submissions/{item.id}/act", data=fields).status_code == 302
+    forwarded = db.session.scalar(db.select(Grading).where(Grading.is_current.is_(True)))
+
+    boss = app.test_client()
+    login(boss, "lanhdao")
+    _in_language(boss, lang)
+    fields = action_form(boss.get(f"/submissions/{item.id}").get_data(as_text=True), "approve")
+    assert fields["g-0-coefficient"] == f"1{mark}5"
+    assert fields["g-0-f-translation-value"] == f"0{mark}45"
+    assert (fields["g-0-p-0-share"], fields["g-0-p-1-share"]) == (f"66{mark}5", f"33{mark}5")
+    # Sent back unchanged: the same grading.
+    assert boss.post(f"/submissions/{item.id}/act", data=fields).status_code == 302
+    db.session.expire_all()
+    approved = db.session.scalar(db.select(Grading).where(Grading.is_current.is_(True)))
+    assert approved.action == "approve" and approved.id != forwarded.id
+
+    def numbers(grading):
+        return [(p.genre_code, Decimal(p.coefficient), [Decimal(f.value) for f in p.factors],
+                 [Decimal(gp.share) for gp in p.payees]) for p in grading.parts]
+
+    assert numbers(approved) == numbers(forwarded) == [
+        ("tin_anh", Decimal("1.5"), [Decimal("0.45")], [Decimal("66.5"), Decimal("33.5")])]
+
+
+@pytest.mark.parametrize("lang,mark", [("vi", ","), ("en", ".")])
+def test_rule_admin_inputs_show_the_readers_format_and_round_trip(client, make, lang, mark):
+    from decimal import Decimal
+
+    from bbt_workflow.royalties.models import AdjustmentType, BaseSalary, SiteFactor
+    from tests.forms import form_with
+
+    site = make.site("tinh", kind="portal")
+    make.user("admin", is_admin=True)
+    login(client, "admin")
+    _in_language(client, lang)
+    page = client.get("/admin/royalties/site-factors/new").get_data(as_text=True)
+    data = dict(form_with(page, "factor"), site="tinh", factor="0.25", effective_from="01/01/2025", source_text="QĐ")
+    assert client.post("/admin/royalties/site-factors/new", data=data).status_code == 302
+    row = db.session.scalar(db.select(SiteFactor).where(SiteFactor.site_id == site.id))
+    url = f"/admin/royalties/site-factors/{row.id}/edit"
+    fields = form_with(client.get(url).get_data(as_text=True), "factor")
+    assert fields["factor"] == f"0{mark}25"
+    assert client.post(url, data=fields).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SiteFactor, row.id).factor == Decimal("0.25")
+
+    # An adjustment's multipliers (0.40–0.65 stored with two places).
+    adjustment = db.session.scalar(db.select(AdjustmentType).where(AdjustmentType.code == "translation"))
+    url = f"/admin/royalties/adjustments/{adjustment.id}/edit"
+    fields = form_with(client.get(url).get_data(as_text=True), "min_factor")
+    assert (fields["min_factor"], fields["max_factor"], fields["default_factor"]) == (
+        f"0{mark}4", f"0{mark}65", f"0{mark}5")
+    assert client.post(url, data=fields).status_code == 302
+    db.session.expire_all()
+    adjustment = db.session.get(AdjustmentType, adjustment.id)
+    assert (adjustment.min_factor, adjustment.max_factor, adjustment.default_factor) == (
+        Decimal("0.4"), Decimal("0.65"), Decimal("0.5"))
+
+    # Amounts in VND have no thousands separator in an input (16.533 would read back as 16,533).
+    salary = db.session.scalar(db.select(BaseSalary).order_by(BaseSalary.effective_from.desc()))
+    url = f"/admin/royalties/base-salaries/{salary.id}/edit"
+    fields = form_with(client.get(url).get_data(as_text=True), "amount")
+    assert fields["amount"] == str(int(salary.amount))
+    assert client.post(url, data=fields).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(BaseSalary, salary.id).amount == int(salary.amount)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("value,vi,en", [
+    ("1.5", "1,5", "1.5"), ("0.50", "0,5", "0.5"), ("2340000", "2340000", "2340000"), ("100.00", "100", "100"),
+    ("1E+2", "100", "100"), ("0.045", "0,045", "0.045"), ("-0.2", "-0,2", "-0.2")])
+def test_input_number_reads_back_as_the_same_number(app, lang, value, vi, en):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from bbt_workflow.formatting import input_number, parse_decimal
+
+    with app.test_request_context("/"), force_locale(lang):
+        shown = input_number(Decimal(value))
+        assert shown == (vi if lang == "vi" else en)
+        assert parse_decimal(shown) == Decimal(value)
+        assert input_number("abc") == "abc"  # what someone typed is kept

@@ -66,7 +66,8 @@ def test_the_forward_form_offers_the_genre_and_the_co_authors(client, item):
     assert fields["g-0-genre"] == "bai_phan_anh" and fields["g-0-coefficient"] == "2"
     assert fields["g-0-p-0-username"] == "ctv" and fields["g-0-p-0-share"] == "100"
     assert "g-0-f-translation-on" not in fields  # adjustments start unchecked
-    assert fields["g-0-f-translation-value"] == "0.5"  # ... with their default multiplier
+    # ... with their default multiplier, in the page's (Vietnamese) format (0.5 before issue 11, point 9).
+    assert fields["g-0-f-translation-value"] == "0,5"
 
 
 def test_forward_with_two_parts_then_the_approver_keeps_the_editors_grading(client, app, item):

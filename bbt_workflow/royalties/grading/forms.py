@@ -1,5 +1,7 @@
 """The grading form of the web pages (forward/approve): read the posted fields into the
 API.md grading dict, and prepare what the form shows (defaults, kept values, the rules).
+Numbers the form shows are in the reader's format (1,5 / 1.5: formatting.input_number); what
+was typed is kept as typed; the services parse either separator.
 
 The form works without JavaScript: every part, adjustment and payee row is a plain
 field named g-<part>-..., so the server reads the same fields the live quote sends.
@@ -19,6 +21,7 @@ from ...accounts.models import User
 from ...domain.royalty_rules import decimal_text, split_by_shares
 from ...errors import ServiceError
 from ...extensions import db
+from ...formatting import input_number
 from .services import current_grading, grading_day, grading_view
 from ..rules.queries import regulation_on
 
@@ -136,10 +139,10 @@ def state_from_grading(grading):
     parts = []
     for part in grading.parts:
         parts.append(PartState(
-            genre=part.genre_code, coefficient=decimal_text(Decimal(part.coefficient)),
-            factors={f.code: FactorRow(True, decimal_text(Decimal(f.value)), f.reason) for f in part.factors},
+            genre=part.genre_code, coefficient=input_number(Decimal(part.coefficient)),
+            factors={f.code: FactorRow(True, input_number(Decimal(f.value)), f.reason) for f in part.factors},
             payees=[PayeeRow(payee_id=str(gp.payee_id), label=_payee_label(gp.payee),
-                             share=decimal_text(Decimal(gp.share))) for gp in part.payees]))
+                             share=input_number(Decimal(gp.share))) for gp in part.payees]))
     state = GradingState(parts=parts)
     if grading.provider is not None:
         state.provider_name = grading.provider.full_name
@@ -158,7 +161,7 @@ def blank_part(regulation, content_type=None):
     genre = _genre(regulation, DEFAULT_GENRE.get(content_type)) or next((g for g in regulation.genres if g.active), None)
     if genre is None:
         return PartState()
-    return PartState(genre=genre.code, coefficient=decimal_text(Decimal(genre.default_coefficient)))
+    return PartState(genre=genre.code, coefficient=input_number(Decimal(genre.default_coefficient)))
 
 
 def default_state(sub, regulation):
@@ -169,7 +172,7 @@ def default_state(sub, regulation):
     if ids:
         users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     for author in sub.authors:
-        share = decimal_text(Decimal(author.share))
+        share = input_number(Decimal(author.share))
         if author.user_id and author.user_id in users:
             user = users[author.user_id]
             part.payees.append(PayeeRow(username=user.username, label=user.full_name, share=share))
@@ -203,10 +206,10 @@ def form_context(sub, state=None, error=None, *, add_part=False):
     return {
         "missing": None, "on": on, "error": error, "state": state, "regulation": regulation,
         "genres": [{"code": g.code, "label": g.label, "min": decimal_text(Decimal(g.min_coefficient)),
-                    "max": decimal_text(Decimal(g.max_coefficient)), "default": decimal_text(Decimal(g.default_coefficient)),
+                    "max": decimal_text(Decimal(g.max_coefficient)), "default": input_number(Decimal(g.default_coefficient)),
                     "fixed_amount": g.fixed_amount} for g in genres],
         "adjustments": [{"code": a.code, "label": a.label, "min": decimal_text(Decimal(a.min_factor)),
-                         "max": decimal_text(Decimal(a.max_factor)), "default": decimal_text(Decimal(a.default_factor))}
+                         "max": decimal_text(Decimal(a.max_factor)), "default": input_number(Decimal(a.default_factor))}
                         for a in regulation.adjustments],
     }
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ...accounts.models import Site
-from ...domain.royalty_rules import decimal_text, unit_value
+from ...domain.royalty_rules import unit_value
 from ...errors import ServiceError
 from ...extensions import db
-from ...formatting import format_number
+from ...formatting import format_number, input_number
 from ...forms_base import Form, show_service_error, submit_and_flash
 from ...permissions import requires
 from ...templating import SITE_KIND_LABELS
@@ -28,9 +28,10 @@ from .forms import (
 
 
 def _shown(value):
-    """A rule value as a form or a list shows it: decimals without trailing zeros, nothing for None."""
+    """A rule value as its form shows it: decimals without trailing zeros in the reader's format
+    (0,25 / 0.25, no thousands separator: the form reads it back as the same number), nothing for None."""
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return input_number(value)
     return "" if value is None else str(value)
 
 
