@@ -9,11 +9,18 @@ from ..domain.content_types import CONTENT_TYPES
 from ..domain.workflow import STATES
 from ..forms_base import Form, LocalDateField, LocalDateTimeField
 from ..templating import STATE_LABELS
+from ..royalties.sheets.notifications import SHEET_EVENT_KINDS, SHEET_EVENT_LABELS
 from .notifications import EVENT_KINDS, EVENT_LABELS
+
+# The email settings page, by group: what the workflow sends, and what the royalty sheets send
+# (each a kind its notify_* function checks against the user's opt-outs before queuing an email).
+EMAIL_KIND_GROUPS = ((_l("Items"), EVENT_KINDS), (_l("Royalty sheets"), SHEET_EVENT_KINDS))
+EMAIL_KINDS = EVENT_KINDS + SHEET_EVENT_KINDS
 
 
 def _preferences_form():
-    fields = {f"email_{kind}": BooleanField(EVENT_LABELS[kind]) for kind in EVENT_KINDS}
+    labels = {**EVENT_LABELS, **SHEET_EVENT_LABELS}
+    fields = {f"email_{kind}": BooleanField(labels[kind]) for kind in EMAIL_KINDS}
     return type("EmailPreferencesForm", (Form,), fields)
 
 

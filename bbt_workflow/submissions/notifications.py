@@ -81,10 +81,13 @@ def email_opt_outs(user):
     return set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id)))
 
 
-def set_email_opt_outs(user, kinds):
-    """The user receives no email for these event kinds (in-app notifications stay)."""
-    wanted = set(kinds) & set(EVENT_KINDS)
-    current = email_opt_outs(user)
+def set_email_opt_outs(user, kinds, offered=EVENT_KINDS):
+    """The user receives no email for these event kinds (in-app notifications stay). Only the kinds
+    `offered` (those the settings page showed: the workflow's, and the areas' the page composes, e.g.
+    the royalty sheets') are changed; an opt-out of another kind is left as it is."""
+    offered = set(offered)
+    wanted = set(kinds) & offered
+    current = email_opt_outs(user) & offered
     for kind in current - wanted:
         db.session.execute(EmailOptOut.__table__.delete().where(
             EmailOptOut.user_id == user.id, EmailOptOut.kind == kind))

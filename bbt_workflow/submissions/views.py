@@ -19,10 +19,10 @@ from ..royalties.rules.queries import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
 from .attachments import add_attachment, attachment_of, serve_attachment
-from .forms import (ActionForm, EmailPreferencesForm, QueueFilterForm, RemoveAttachmentForm, SubmissionForm,
-                    UploadForm)
+from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, EmailPreferencesForm, QueueFilterForm,
+                    RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
-from .notifications import EVENT_KINDS, email_opt_outs, mark_notifications_read, set_email_opt_outs
+from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs
 from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
 
 bp = Blueprint("submissions_web", __name__)
@@ -118,15 +118,16 @@ def notification_settings():
     user = current_actor()
     form = EmailPreferencesForm()
     if form.validate_on_submit():
-        set_email_opt_outs(user, [kind for kind in EVENT_KINDS if not form.data.get(f"email_{kind}")])
+        set_email_opt_outs(user, [kind for kind in EMAIL_KINDS if not form.data.get(f"email_{kind}")],
+                           offered=EMAIL_KINDS)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("submissions_web.notification_settings"))
     if request.method == "GET":
         off = email_opt_outs(user)
-        for kind in EVENT_KINDS:
+        for kind in EMAIL_KINDS:
             form[f"email_{kind}"].data = kind not in off
-    return render_template("submissions/notification_settings.html", form=form, kinds=EVENT_KINDS)
+    return render_template("submissions/notification_settings.html", form=form, groups=EMAIL_KIND_GROUPS)
 
 
 def _local_to_utc(value):

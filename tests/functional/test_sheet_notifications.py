@@ -128,3 +128,71 @@ def test_reopen_tells_the_accountants_and_unpaid_lines_say_so(app, make, client)
     lines = client.get(f"/api/v1/royalty/my-lines?from={sheet.period_start.isoformat()}",
                        headers=bearer(api_token(client, "ctv_x"))).get_json()
     assert lines["sheets"][0]["paid"] is False and lines["sheets"][0]["lines"][0]["paid_on"] is None
+
+
+SHEET_LABELS = {"vi": ["Bảng kê nhuận bút chờ duyệt", "Bảng kê nhuận bút đã được duyệt, chờ chi trả",
+                       "Nhuận bút của bạn đã được chi trả", "Bảng kê nhuận bút được mở lại thành bản nháp"],
+                "en": ["Royalty sheet waiting for your approval", "Royalty sheet approved, ready to pay",
+                       "Your royalties were paid", "Royalty sheet reopened as a draft"]}
+
+
+def _email_settings(client, off, lang="vi"):
+    """Send the email settings page with every box on the page checked except the kinds in `off`."""
+    import re
+
+    page = client.get(f"/settings/notifications?lang={lang}").get_data(as_text=True)
+    fields = {"csrf_token": csrf_from(page)}
+    fields.update({name: "y" for name in re.findall(r'name="(email_\w+)"', page) if name[6:] not in off})
+    assert client.post("/settings/notifications", data=fields).status_code == 302
+
+
+def test_sheet_emails_are_on_the_email_settings_page_and_can_be_turned_off(app, make, client):
+    import re
+
+    from bbt_workflow.submissions.models import EmailOptOut
+
+    people, period = _setup(make, client)
+    accountant, approver, payee = app.test_client(), app.test_client(), app.test_client()
+    login(accountant, "ketoan")
+    login(approver, "lanhdao")
+    login(payee, "ctv_x")
+    for lang, labels in SHEET_LABELS.items():
+        page = approver.get(f"/settings/notifications?lang={lang}").get_data(as_text=True)
+        assert {"vi": "<legend>Bảng kê nhuận bút</legend>", "en": "<legend>Royalty sheets</legend>"}[lang] in page
+        assert {"vi": "<legend>Tin bài</legend>", "en": "<legend>Items</legend>"}[lang] in page
+        for kind, label in zip(("sheet_check", "sheet_approve", "sheet_pay", "sheet_reopen"), labels):
+            # Each kind a checkbox, checked (email on) until turned off, with its translated label.
+            assert re.search(rf'<input checked id="email_{kind}" name="email_{kind}" type="checkbox" value="y">'
+                             rf'\s*<label for="email_{kind}">{re.escape(label)}</label>', page), (lang, kind)
+    # The approver turns off the "waiting for your approval" email; the accountant the "approved" one,
+    # the payee the "paid" one. Their other choices stay as they were.
+    _email_settings(approver, {"sheet_check"})
+    _email_settings(accountant, {"sheet_approve"}, lang="en")
+    _email_settings(payee, {"sheet_pay", "forward"})
+    assert re.search(r'<input id="email_sheet_check" name="email_sheet_check" type="checkbox" value="y">',
+                     approver.get("/settings/notifications").get_data(as_text=True))
+    assert {o.kind for o in db.session.scalars(select(EmailOptOut).where(
+        EmailOptOut.user_id == people["ctv"].id))} == {"sheet_pay", "forward"}
+
+    listing = accountant.get("/sites/tinh/royalties").get_data(as_text=True)
+    accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing), "period": period})
+    sheet = db.session.scalar(select(RoyaltySheet))
+    _act(accountant, sheet.id, "check")
+    # The in-app notification still arrives; the email does not.
+    assert [n.kind for n in _notes(people["lanhdao"])] == ["sheet_check"] and _mail_to(people["lanhdao"]) == []
+    _act(approver, sheet.id, "approve")
+    assert [n.kind for n in _notes(people["ketoan"])] == ["sheet_approve"] and _mail_to(people["ketoan"]) == []
+    _act(approver, sheet.id, "reopen")
+    # The accountant turned off only "approved": the "reopened" email still comes.
+    assert [n.kind for n in _notes(people["ketoan"])] == ["sheet_approve", "sheet_reopen"]
+    assert ["mở lại" in m.subject for m in _mail_to(people["ketoan"])] == [True]
+    _act(accountant, sheet.id, "check")
+    _act(approver, sheet.id, "approve")
+    _act(accountant, sheet.id, "pay")
+    assert [n.kind for n in _notes(people["ctv"])] == ["sheet_pay"] and _mail_to(people["ctv"]) == []
+    assert len(_mail_to(people["ctv_en"])) == 1  # who did not opt out still gets it
+    assert _mail_to(people["lanhdao"]) == []  # the second check: still no email for the approver
+
+    # Turned back on, the email comes again.
+    _email_settings(approver, set())
+    assert db.session.scalars(select(EmailOptOut).where(EmailOptOut.user_id == people["lanhdao"].id)).all() == []
