@@ -327,6 +327,7 @@ def test_rotation_keeps_both_secrets_valid(people, endpoint, receiver):
     assert len(job.secrets) == 1 and job.secrets[0] == new_secret
 
 
+@pytest.mark.real_clock
 def test_scheduled_item_goes_out_from_the_worker_tick_alone(app, people, endpoint, receiver):
     publish_at = utcnow() + timedelta(seconds=2)
     sub = create_approved(people, publish_at=publish_at)
