@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .accounts.models import Membership, MembershipRole, Site
-from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, REVIEW_ROLES
+from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, PORTAL, REVIEW_ROLES
 from .domain.sheet_workflow import ACCOUNTANT as SHEET_ACCOUNTANT
 from .domain.sheet_workflow import APPROVER as SHEET_APPROVER
 from .domain.sheet_workflow import DRAFT as SHEET_DRAFT
@@ -86,6 +86,24 @@ def can_see_personal_payee_fields(user):
 def can_read_sheets(user, site):
     """Royalty sheets of a site: its accountants and approvers (and admins)."""
     return is_admin(user) or bool(roles_on(user, site) & {ACCOUNTANT, APPROVER})
+
+
+def can_read_reports(user, site):
+    """A site's report figures (issue 13): its approvers and accountants (and admins)."""
+    return is_admin(user) or bool(roles_on(user, site) & {ACCOUNTANT, APPROVER})
+
+
+def can_read_all_site_reports(user):
+    """The figures across every site: admins and the approvers of the provincial portal."""
+    if is_admin(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(
+        select(MembershipRole.role).join(Membership, Membership.id == MembershipRole.membership_id)
+        .join(Site, Site.id == Membership.site_id)
+        .where(Membership.user_id == user.id, MembershipRole.role == APPROVER, Site.kind == PORTAL).limit(1)
+    ) is not None
 
 
 def can_manage_installation(user):

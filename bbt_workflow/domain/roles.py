@@ -7,7 +7,8 @@ ACCOUNTANT = "accountant"
 
 ROLES = (CONTRIBUTOR, EDITOR, APPROVER, ACCOUNTANT)
 
-SITE_KINDS = ("portal", "component")
+PORTAL, COMPONENT = "portal", "component"
+SITE_KINDS = (PORTAL, COMPONENT)
 APPROVAL_LEVELS = (1, 2)
 
 # Roles that work the editorial queue of a site.

@@ -90,6 +90,9 @@ def record_history(actor, sub, action, from_state, comment=None):
     db.session.add(HistoryEntry(
         submission_id=sub.id, action=action, from_state=from_state, to_state=sub.state,
         actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
+        # The service's clock, as the item's step times (first_submitted_at, published_at): reports
+        # compare the two.
+        at=utcnow(),
     ))
 
 
