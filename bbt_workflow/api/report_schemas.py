@@ -78,3 +78,9 @@ class ReportSummarySchema(Schema):
     lead_time_hours = fields.Nested(ReportLeadTimeSchema, required=True)
     waiting = fields.Nested(ReportWaitingSchema, required=True)
     spending = fields.Nested(ReportSpendingSchema, required=True)
+
+
+class ReportExportArgs(ReportSummaryArgs):
+    format = fields.String(required=True, validate=validate.OneOf(("xlsx", "docx")),
+                           metadata={"description": "`xlsx` (one sheet per table) or `docx` (a draft of the "
+                                                    "report's section \"I. KẾT QUẢ HOẠT ĐỘNG\")."})

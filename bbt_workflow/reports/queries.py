@@ -21,7 +21,7 @@ Definitions (API.md "Reports summary"):
 from sqlalchemy import and_, case, distinct, exists, func, select, true
 from sqlalchemy.orm import aliased
 
-from ..accounts.models import Category, Membership, MembershipRole, PlanTarget, Unit, User
+from ..accounts.models import Category, Membership, MembershipRole, PlanTarget, Site, Unit, User
 from ..domain.roles import CONTRIBUTOR
 from ..domain.sheet_workflow import APPROVED as SHEET_APPROVED
 from ..domain.sheet_workflow import PAID as SHEET_PAID
@@ -180,3 +180,23 @@ def spending(site_ids, start, end):
         .group_by(kind)).all())
     return int(rows.get("royalty") or 0), int(rows.get("fee") or 0)
 
+
+
+def category_names(site_ids, codes):
+    """SELECT code, name FROM categories WHERE site IN scope AND code IN (codes) ORDER BY site_id → {code: name}
+    (for every site, the first site's name of a shared code)."""
+    rows = db.session.execute(select(Category.code, Category.name).where(
+        _in_scope(Category.site_id, site_ids), Category.code.in_(list(codes))).order_by(Category.site_id.desc()))
+    return dict(rows.all())
+
+
+def unit_names(codes):
+    """SELECT code, name FROM units WHERE code IN (codes) → {code: name}."""
+    return dict(db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(list(codes)))).all())
+
+
+def site_name(site_ids):
+    """The site's name (one site), or None for every site."""
+    if site_ids is None or len(site_ids) != 1:
+        return None
+    return db.session.scalar(select(Site.name).where(Site.id == site_ids[0]))

@@ -16,6 +16,7 @@ from ..errors import Forbidden, NotFound, field_error
 from ..extensions import db
 from ..permissions import can_read_all_site_reports, can_read_reports, can_view_site
 from . import queries
+from .documents import ReportLabels, write_report_docx, write_report_xlsx
 
 ALL_SITES = "all"
 
@@ -86,3 +87,27 @@ def report_summary(actor, site_code, start, end):
         "spending": {"royalties": royalties, "fees": fees, "budget": budget,
                      "percent": percent(royalties + fees, budget)},
     }
+
+
+EXPORT_FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report_export(actor, site_code, start, end, fmt):
+    """The summary's figures as a file: (bytes, mimetype, filename). Same scope, permission and period rules
+    as `report_summary`; xlsx (one sheet per table) or docx (a draft of "I. KẾT QUẢ HOẠT ĐỘNG")."""
+    if fmt not in EXPORT_FORMATS:
+        raise field_error("format", _l("The format must be xlsx or docx."), "bad_format")
+    summary = report_summary(actor, site_code, start, end)
+    _, site_ids = report_scope(actor, site_code)
+    labels = ReportLabels(
+        site=queries.site_name(site_ids),
+        categories=queries.category_names(site_ids, summary["published"]["by_category"]),
+        units=queries.unit_names(summary["published"]["by_unit"]),
+    )
+    writer = write_report_xlsx if fmt == "xlsx" else write_report_docx
+    content = writer(summary, labels)
+    filename = f"bao-cao-{summary['site']}-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    return content, EXPORT_FORMATS[fmt], filename
