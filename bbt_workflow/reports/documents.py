@@ -227,12 +227,12 @@ def last_year_sentence(summary):
 
 def spending_sentence(summary):
     spending = summary["spending"]
-    used = f"đã sử dụng {number(_spent(summary))} đồng (nhuận bút {number(spending['royalties'])} đồng, " \
-           f"thù lao {number(spending['fees'])} đồng)"
+    used = f"đã sử dụng {number(_spent(summary))} đồng"
+    parts = f"gồm nhuận bút {number(spending['royalties'])} đồng và thù lao {number(spending['fees'])} đồng"
     if spending["budget"] is None:
-        return f"Kinh phí nhuận bút, thù lao: {used}; chưa có dự toán năm {target_year(summary)}."
+        return f"Kinh phí nhuận bút, thù lao: {used}, {parts}; chưa có dự toán năm {target_year(summary)}."
     return (f"Kinh phí nhuận bút, thù lao năm {target_year(summary)} được giao {number(spending['budget'])} đồng; "
-            f"{used} (đạt khoảng {percent(spending['percent'])}).")
+            f"{used} (đạt khoảng {percent(spending['percent'])}), {parts}.")
 
 
 def write_report_docx(summary, labels):

@@ -104,8 +104,8 @@ def test_the_docx_is_a_draft_of_the_results_section(client, board):
     spent = spending["royalties"] + spending["fees"]
     percent = str(spending["percent"]).replace(".", ",")
     assert (f"Kinh phí nhuận bút, thù lao năm {Y} được giao 10.000.000 đồng; đã sử dụng {_vn(spent)} đồng "
-            f"(nhuận bút {_vn(spending['royalties'])} đồng, thù lao {_vn(spending['fees'])} đồng) "
-            f"(đạt khoảng {percent}%).") in text
+            f"(đạt khoảng {percent}%), gồm nhuận bút {_vn(spending['royalties'])} đồng và thù lao "
+            f"{_vn(spending['fees'])} đồng.") in text
 
     kinds, categories, units, reasons = tables
     assert kinds[0] == ["STT", "Loại tin", "Số lượng"]
@@ -127,7 +127,7 @@ def test_the_docx_of_a_period_without_target_and_of_every_site(client, board):
     text = "\n".join(paragraphs)
     assert f"Lũy kế từ đầu năm đến ngày 31/03/{P}: 7 thông tin; chưa có chỉ tiêu kế hoạch năm {P}." in text
     assert "cùng kỳ năm trước không có thông tin để so sánh" in text
-    assert f"đã sử dụng 0 đồng (nhuận bút 0 đồng, thù lao 0 đồng); chưa có dự toán năm {P}." in text
+    assert f"đã sử dụng 0 đồng, gồm nhuận bút 0 đồng và thù lao 0 đồng; chưa có dự toán năm {P}." in text
     _, paragraphs, _ = _docx_text(_export(client, board["h"]["admin"], "docx", site="all").data)
     text = "\n".join(paragraphs)
     assert "đạt 14,9% so với chỉ tiêu kế hoạch năm" in text and f"So với cùng kỳ năm {P} (7 thông tin), không thay đổi." in text
