@@ -33,7 +33,10 @@ def home():
         cards.append({"site": site, "roles": roles, "tasks": _tasks(user, site, items[site.id], sheets[site.id],
                                                                      dead[site.id]),
                       "mine": items[site.id]["mine"] if can_create_on(user, site) else {},
-                      "reviewer": can_review(user, site), "reads_sheets": can_read_sheets(user, site)})
+                      "reviewer": can_review(user, site), "reads_sheets": can_read_sheets(user, site),
+                      # as royalties' sheets_waiting_for counts it, from the grouped counts
+                      "sheets_waiting": (sheets[site.id].get(sheet_workflow.CHECKED, 0) if can_approve(user, site) else 0)
+                      + (sheets[site.id].get(sheet_workflow.APPROVED, 0) if can_account(user, site) else 0)})
     return render_template("core/home.html", cards=cards, is_admin=is_admin(user))
 
 
