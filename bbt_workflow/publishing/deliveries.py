@@ -1,6 +1,6 @@
 """Reading the outbox (per site, per state) and replaying dead rows."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Membership, MembershipRole, Site
 from ..db_types import utcnow
@@ -28,6 +28,16 @@ def delivery_status_for(user, sub):
     if not may_watch_deliveries(user, sub.site):
         return []
     return delivery_status(sub)
+
+
+def dead_counts_by_site(site_ids):
+    """{site_id: dead outbox rows}, one grouped query for every site of the home page."""
+    counts = {site_id: 0 for site_id in site_ids}
+    if site_ids:
+        counts.update(db.session.execute(
+            select(Delivery.site_id, func.count(Delivery.id))
+            .where(Delivery.site_id.in_(site_ids), Delivery.state == dp.DEAD).group_by(Delivery.site_id)).all())
+    return counts
 
 
 def deliveries_query(user, site=None, state=None):

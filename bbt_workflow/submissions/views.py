@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from ..accounts.models import Unit, User
 from ..accounts.services import users_matching
 from ..auth.current import current_actor
-from ..domain.workflow import TRANSITIONS
+from ..domain.workflow import STATES, TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
@@ -74,7 +74,13 @@ def diff(submission_id):
 @requires("authenticated")
 def mine():
     user = current_actor()
-    page = _page(filtered_submissions(user, {"mine": True}))
+    # ?state= and ?site= narrow the list (the home page links "my returned items" here); other values are ignored.
+    args = {"mine": True}
+    if request.args.get("state") in STATES:
+        args["state"] = request.args["state"]
+    if request.args.get("site"):
+        args["site"] = request.args["site"]
+    page = _page(filtered_submissions(user, args))
     return render_template("submissions/list.html", page=page, heading="mine", site=None, counts=None)
 
 

@@ -42,6 +42,19 @@ def sheets_waiting_for(actor, site):
         RoyaltySheet.site_id == site.id, RoyaltySheet.state.in_(states)))
 
 
+def sheet_counts_by_site(site_ids):
+    """{site_id: {state: n}} of the sheets still moving (draft, checked, approved), one grouped query
+    for every site of the home page; the caller keeps what the reader's roles make their work."""
+    counts = {site_id: {} for site_id in site_ids}
+    if site_ids:
+        for site_id, state, n in db.session.execute(
+                select(RoyaltySheet.site_id, RoyaltySheet.state, func.count(RoyaltySheet.id))
+                .where(RoyaltySheet.site_id.in_(site_ids), RoyaltySheet.state.in_((DRAFT, CHECKED, APPROVED)))
+                .group_by(RoyaltySheet.site_id, RoyaltySheet.state)):
+            counts[site_id][state] = n
+    return counts
+
+
 def get_sheet(actor, sheet_id):
     sheet = db.session.get(RoyaltySheet, sheet_id)
     if sheet is None or not can_read_sheets(actor, sheet.site):
