@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bbt_workflow import create_app
 from bbt_workflow.extensions import db
 from config import TestConfig
+from tests.publishing_helpers import Receiver
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -197,3 +198,11 @@ def simple_grading(*usernames, genre="tin_anh", coefficient="1.5"):
         shares[0] += Decimal(100) - sum(shares)
     return {"parts": [{"genre": genre, "coefficient": coefficient, "factors": [],
                        "payees": [{"username": u, "share": str(s)} for u, s in zip(usernames, shares)]}]}
+
+
+@pytest.fixture
+def receiver():
+    """A portal receiver on 127.0.0.1 verifying Standard Webhooks signatures (tests/publishing_helpers.py)."""
+    r = Receiver().start()
+    yield r
+    r.stop()

@@ -6,19 +6,12 @@ from bbt_workflow.extensions import db
 from bbt_workflow.publishing.models import Delivery
 from bbt_workflow.publishing.worker import relay_due_deliveries
 from tests.conftest import login
-from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved
+from tests.publishing_helpers import People, add_endpoint, create_approved
 
 
 @pytest.fixture
 def people(make):
     return People(make)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
 
 
 @pytest.mark.parametrize("raw,vi,en", [

@@ -13,7 +13,7 @@ from bbt_workflow.publishing.worker import relay_due_deliveries
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import api_token, bearer, csrf_from, login
-from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved
+from tests.publishing_helpers import People, add_endpoint, create_approved
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -21,13 +21,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def people(make):
     return People(make)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
 
 
 # --- endpoint admin API ----------------------------------------------------------

@@ -8,19 +8,12 @@ from bbt_workflow.publishing.models import Delivery
 from bbt_workflow.publishing.worker import relay_due_deliveries
 from bbt_workflow.submissions import hooks, services
 from bbt_workflow.submissions.models import Submission
-from tests.publishing_helpers import People, Receiver, add_endpoint, create_approved
+from tests.publishing_helpers import People, add_endpoint, create_approved
 
 
 @pytest.fixture
 def people(make):
     return People(make)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
 
 
 def test_publishing_registers_its_steps_once(app):

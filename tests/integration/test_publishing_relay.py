@@ -21,7 +21,7 @@ from bbt_workflow.publishing.relay import LEASE, record, send_all
 from bbt_workflow.publishing.worker import claim_due, load_jobs, relay_due_deliveries
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
-from tests.publishing_helpers import People, Receiver, add_endpoint, approve, create_approved, create_submitted
+from tests.publishing_helpers import People, add_endpoint, approve, create_approved, create_submitted
 from tests.shared_data import NINJS_SCHEMA
 
 with open(NINJS_SCHEMA) as fh:
@@ -31,13 +31,6 @@ with open(NINJS_SCHEMA) as fh:
 @pytest.fixture
 def people(make):
     return People(make)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
 
 
 @pytest.fixture
