@@ -284,6 +284,18 @@ def can_manage_payees(user):
     return can_see_personal_payee_fields(user)
 
 
+def can_read_tax_year(user, site):
+    """A site's paid amounts per payee for the year (tax summary, withholding statements): its
+    accountants (and admins). Approvers approve sheets but do not file the year's tax."""
+    return can_account(user, site)
+
+
+def may_award_incentive(user, submission):
+    """An incentive royalty (nhuận bút khuyến khích) on an item: the site's approvers (and admins),
+    once the item is published (its royalties, and so the limit, are known)."""
+    return submission.state == PUBLISHED and submission_actor(user, submission).is_approver
+
+
 def may_regrade(user, submission):
     """Correct the grading of an approved or published item: the site's approvers (and admins)."""
     return submission_actor(user, submission).is_approver
