@@ -30,6 +30,7 @@ from .payees import views as _payee_views  # noqa: F401
 from .payees.services import keep_payee_of_user
 from .rules import views as _rule_views  # noqa: F401
 from .sheets import views as _sheet_views  # noqa: F401
+from .tax_year import views as _tax_year_views  # noqa: F401
 from .sheets.queries import STATE_LABELS as SHEET_STATE_LABELS
 
 # The sheet's states for templates: {{ SHEET.PAID }}, never the bare string.

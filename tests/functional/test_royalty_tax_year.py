@@ -182,3 +182,25 @@ def test_the_withholding_statement_pdf(year_board):
     assert client.get(f"/api/v1/royalty/payees/{payee_id}/statement.pdf?year=2025",
                       headers=h["lanhdao"]).status_code == 403
     assert x.username == "ctv_x"
+
+
+def test_the_pages(year_board, client):
+    from tests.conftest import login
+
+    login(client, "ketoan")
+    page = client.get("/royalties/tax-year?year=2025&site=tinh")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Nguyễn Văn Xuân" in html and "2.106.000" in html and "Trần Thị Ánh" in html
+    assert "46.800" not in html  # the district's payment is not in the portal's summary
+    assert client.get("/sites/tinh/royalties").get_data(as_text=True).count("/royalties/tax-year?site=tinh") == 1
+    download = client.get("/royalties/tax-year.xlsx?year=2025")
+    assert download.status_code == 200 and download.data[:2] == b"PK"
+    assert client.get("/royalties/tax-year?year=2025&site=nowhere").status_code == 404
+    client = client.application.test_client()
+    login(client, "ctv_x")
+    assert client.get("/royalties/tax-year?year=2025").status_code == 403
+    mine = client.get("/my/royalties?year=2025").get_data(as_text=True)
+    assert "2.854.800" in mine and "/my/royalties/statement.pdf?year=2025" in mine
+    pdf = client.get("/my/royalties/statement.pdf?year=2025")
+    assert pdf.status_code == 200 and "2.854.800" in _pdf_text(pdf.data)

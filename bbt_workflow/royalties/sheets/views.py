@@ -20,6 +20,8 @@ from ..blueprints import PER_PAGE
 from ...auth.current import current_actor as _actor
 from ..blueprints import web as bp
 from ..payees.services import mask
+from ..tax_year import queries as tax_queries
+from ..tax_year.views import chosen_year, year_choices
 from . import queries, transitions
 from .documents import export_sheet
 from .forms import PaymentDateForm, SheetActionForm, SheetCreateForm
@@ -151,5 +153,10 @@ def my_royalties():
         flash(str(BAD_DATE), "danger")
         start, end = date(today.year, 1, 1), None
     mine = queries.my_lines(_actor(), start, end)
+    # The tax year: the caller's paid amounts by payment month, every site (and their statement PDF).
+    year = chosen_year()
+    own = tax_queries.tax_year(year, None, payee_id=mine["payee_id"])
     db.session.commit()
-    return render_template("royalties/my_lines.html", mine=mine, start=start, end=end)
+    return render_template("royalties/my_lines.html", mine=mine, start=start, end=end, year=year,
+                           years=year_choices(year), own_year=own.payees[0] if own.payees else None,
+                           months=tax_queries.MONTHS)
