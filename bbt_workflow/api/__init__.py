@@ -3,7 +3,7 @@ generates /api/v1/openapi.json from the same schemas."""
 from flask_smorest import Api as SmorestApi
 
 from ..extensions import csrf
-from . import admin, publishing, reports, royalties, royalty_tax_year, sites, submissions, tokens  # noqa: F401  (routes register on import)
+from . import admin, publishing, reports, royalties, royalty_incentives, royalty_tax_year, sites, submissions, tokens  # noqa: F401  (routes register on import)
 from .blueprint import blp
 from .schemas import ErrorSchema
 

@@ -190,3 +190,37 @@ def payment_date_problem(payment_date, newest_published_on, period_end):
     if (payment_date - period_end).days > LATE_PAYMENT_DAYS:
         return PAYMENT_LATE
     return None
+
+
+# Incentive royalties (nhuận bút khuyến khích) are at most 30% of the royalties (NĐ 18/2014, Điều 8,
+# the yearly fund); fees (thù lao) at most 50%. An item's incentives are held to 30% of its own
+# royalty, so the year's incentives can never pass 30% of the year's royalties either.
+INCENTIVE_LIMIT_PERCENT = Decimal(30)
+FEE_LIMIT_PERCENT = Decimal(50)
+
+
+def incentive_limit(royalty_total, limit_percent=INCENTIVE_LIMIT_PERCENT):
+    """The most an item may be awarded in incentives, whole đồng rounded down (never above the limit)."""
+    if royalty_total <= 0:
+        return 0
+    return int((Decimal(royalty_total) * Decimal(limit_percent) / HUNDRED).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def over_limit(part, whole, limit_percent):
+    """Is `part` above `limit_percent` of `whole` (the fund check's warnings)? Exact, no rounding."""
+    return Decimal(part) * HUNDRED > Decimal(whole) * Decimal(limit_percent)
+
+
+def split_by_weights(amount, weights):
+    """Split whole đồng in proportion to positive whole weights (each payee's royalty on an item) with
+    the largest-remainder method: the parts add up exactly to `amount`; ties go to the earlier weight."""
+    weights = [int(w) for w in weights]
+    if not weights or any(w <= 0 for w in weights):
+        raise RuleError("payees", "every weight must be above 0")
+    whole = sum(weights)
+    floors = [amount * w // whole for w in weights]
+    remainders = [amount * w % whole for w in weights]
+    left = amount - sum(floors)
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        floors[i] += 1
+    return floors

@@ -19,7 +19,7 @@ from ..extensions import db
 
 COEFFICIENT = Numeric(8, 4)
 SHARE = Numeric(5, 2)
-LINE_KINDS = ("royalty", "fee", "adjustment")
+LINE_KINDS = ("royalty", "fee", "adjustment", "incentive")
 FEE_ROLES = ("editor", "approver", "provider")
 
 
@@ -350,6 +350,8 @@ class RoyaltyLine(db.Model):
     base_salary_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_base_salaries.id"))
     site_factor_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_site_factors.id"))
     adjustment_of_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_lines.id"))
+    # An incentive line: the award it pays (each award is on one sheet only).
+    incentive_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_incentives.id"), index=True)
     fee_role: Mapped[str | None] = mapped_column(String(20))
     genre_code: Mapped[str | None] = mapped_column(String(60))
     genre_label: Mapped[str] = mapped_column(String(255), default="")
@@ -367,6 +369,25 @@ class RoyaltyLine(db.Model):
     payee = relationship("Payee")
     submission = relationship("Submission")
     adjustment_of = relationship("RoyaltyLine", remote_side=[id])
+
+
+class Incentive(db.Model):
+    """An incentive royalty (nhuận bút khuyến khích) an approver awarded a payee of an item, with the
+    reason: never edited, so it is also the record of who awarded what and when. It is paid as a line
+    of kind "incentive" on the next sheet of the item's site that is computed after the award."""
+
+    __tablename__ = "royalty_incentives"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    payee_id: Mapped[int] = mapped_column(ForeignKey("payees.id"), index=True)
+    amount: Mapped[int] = mapped_column(db.BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    awarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    awarded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    payee = relationship("Payee", lazy="joined")
+    awarded_by = relationship("User")
 
 
 class SheetPayee(db.Model):

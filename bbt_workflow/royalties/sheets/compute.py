@@ -23,10 +23,11 @@ from ...extensions import db
 from ...submissions.models import HistoryEntry, Submission
 from ...versioning import flush_or_conflict
 from ..grading.services import price_part
-from ..models import Grading, GradingPart, GradingPayee, Payee, RoyaltyLine, RoyaltySheet, SheetPayee
+from ..models import Grading, GradingPart, GradingPayee, Incentive, Payee, RoyaltyLine, RoyaltySheet, SheetPayee
 from ..payees.services import payee_for_user
 from ..rules.queries import base_salary_on, fee_rules_on, regulation_on, site_factor_on, tax_rule_on, unit_value_on
 
+INCENTIVE_LABEL = _l("Incentive royalty")
 FEE_ROLE_LABELS = {"editor": _l("Editing fee"), "approver": _l("Approval fee"), "provider": _l("Information fee")}
 STALE_SHEET = _l("This sheet was changed by someone else. Reload it and try again.")
 
@@ -206,7 +207,10 @@ def _compute_sheet(sheet):
                         adjustment_of_id=None, note="")
             new_lines.append(line)
     new_lines += _adjustment_lines(sheet, adjust_candidates, gradings, steps, rules, cache, users, warnings)
+    new_lines += _incentive_lines(sheet)
     if new_lines:
+        for line in new_lines:
+            line.setdefault("incentive_id", None)
         # render_nulls: every row has the same columns, so they go in one batch; otherwise the ORM
         # groups rows by the keys that are not None and a fee line after each royalty line makes
         # every row its own INSERT.
@@ -291,8 +295,10 @@ def _adjustment_lines(sheet, candidates, gradings, steps, rules, cache, users, w
     ids = [s.id for s in candidates]
     held = defaultdict(int)
     first_line = {}
+    # Incentive lines pay awards, not the grading: they never enter what the grading now earns.
     for line in db.session.scalars(select(RoyaltyLine).where(RoyaltyLine.submission_id.in_(ids),
-                                                             RoyaltyLine.sheet_id != sheet.id)
+                                                             RoyaltyLine.sheet_id != sheet.id,
+                                                             RoyaltyLine.kind != "incentive")
                                    .order_by(RoyaltyLine.id)):
         key = (line.submission_id, line.payee_id, line.fee_role)
         held[key] += line.amount
@@ -329,6 +335,28 @@ def _adjustment_lines(sheet, candidates, gradings, steps, rules, cache, users, w
                 regulation_id=None, base_salary_id=None, site_factor_id=None,
             ))
     return lines
+
+
+def _incentive_lines(sheet):
+    """Awards of the site's items published up to the end of the period that no other sheet pays: the
+    item's own month if that sheet is still a draft, else the next sheet computed after the award."""
+    _begins, ends = _utc_bounds(sheet.period_start, sheet.period_end)
+    paid_elsewhere = select(RoyaltyLine.incentive_id).where(RoyaltyLine.sheet_id != sheet.id,
+                                                            RoyaltyLine.incentive_id.is_not(None))
+    rows = db.session.execute(
+        select(Incentive.id, Incentive.submission_id, Incentive.payee_id, Incentive.amount, Incentive.reason,
+               Submission.published_at)
+        .join(Submission, Submission.id == Incentive.submission_id)
+        .where(Submission.site_id == sheet.site_id, Submission.published_at < ends,
+               Incentive.id.not_in(paid_elsewhere))
+        .order_by(Incentive.id)).all()
+    return [dict(
+        sheet_id=sheet.id, kind="incentive", incentive_id=row.id, submission_id=row.submission_id,
+        payee_id=row.payee_id, amount=row.amount, published_at=row.published_at, note=row.reason[:500],
+        genre_code=None, genre_label=str(INCENTIVE_LABEL), fee_role=None, adjustment_of_id=None,
+        grading_part_id=None, fee_rule_id=None, coefficient=None, unit_value=None, site_factor=None,
+        factors_json="[]", share=None, regulation_id=None, base_salary_id=None, site_factor_id=None,
+    ) for row in rows]
 
 
 def _totals(sheet, lines):

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ...accounts.models import Category, PlanTarget
 from ...db_types import utcnow
 from ...domain.royalty_rules import (
-    LATE_PAYMENT_DAYS, PAYMENT_DEADLINE_DAYS, PAYMENT_LATE, decimal_text, local_date, payment_date_problem,
+    FEE_LIMIT_PERCENT, INCENTIVE_LIMIT_PERCENT, LATE_PAYMENT_DAYS, PAYMENT_DEADLINE_DAYS, PAYMENT_LATE, decimal_text,
+    local_date, over_limit, payment_date_problem,
 )
 from ...domain.sheet_workflow import APPROVED, CHECKED, DRAFT, PAID, SHEET_ACTIONS
 from ...errors import NotFound
@@ -195,28 +196,31 @@ def my_lines(user, start=None, end=None):
 
 
 def fund_check(site, year):
-    """Royalties, fees and the yearly budget of a site: the limits of NĐ 18/2014, Điều 8, as warnings.
-
-    Incentive royalties (nhuận bút khuyến khích) are not modelled yet: counted as 0.
-    """
+    """Royalties, fees, incentives and the yearly budget of a site: the limits of NĐ 18/2014, Điều 8
+    (incentives ≤ 30%, fees ≤ 50% of the royalties), as warnings."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    # An adjustment line of a fee keeps its fee_role: it counts with the fees.
-    is_fee = RoyaltyLine.fee_role.is_not(None)
+    # An adjustment line of a fee keeps its fee_role: it counts with the fees. Incentive lines
+    # (kind "incentive") are counted on their own, not as royalties.
+    group = case((RoyaltyLine.kind == "incentive", "incentives"), (RoyaltyLine.fee_role.is_not(None), "fees"),
+                 else_="royalties")
     amounts = dict(db.session.execute(
-        select(is_fee, func.coalesce(func.sum(RoyaltyLine.amount), 0))
+        select(group, func.coalesce(func.sum(RoyaltyLine.amount), 0))
         .join(RoyaltySheet, RoyaltySheet.id == RoyaltyLine.sheet_id)
         .where(RoyaltySheet.site_id == site.id, RoyaltySheet.period_start >= start, RoyaltySheet.period_end <= end)
-        .group_by(is_fee)
+        .group_by(group)
     ).all())
-    royalties = int(amounts.get(False, 0))
-    fees = int(amounts.get(True, 0))
+    royalties = int(amounts.get("royalties", 0))
+    fees = int(amounts.get("fees", 0))
+    incentives = int(amounts.get("incentives", 0))
     budget = db.session.scalar(select(PlanTarget.royalty_budget).where(PlanTarget.site_id == site.id,
                                                                         PlanTarget.year == year))
     warnings = []
-    if royalties and fees * 2 > royalties:
+    if royalties and over_limit(fees, royalties, FEE_LIMIT_PERCENT):
         warnings.append(str(_l("Fees are above half of the royalties (the limit is 50 percent).")))
-    if budget is not None and royalties + fees > budget:
+    if incentives and over_limit(incentives, royalties, INCENTIVE_LIMIT_PERCENT):
+        warnings.append(str(_l("Incentive royalties are above 30 percent of the royalties (NĐ 18/2014, Điều 8).")))
+    if budget is not None and royalties + fees + incentives > budget:
         warnings.append(str(_l("Royalties and fees exceed the yearly budget.")))
-    return {"year": year, "royalties": royalties, "fees": fees, "incentives": 0, "budget": budget,
+    return {"year": year, "royalties": royalties, "fees": fees, "incentives": incentives, "budget": budget,
             "fee_ratio": (Decimal(fees) * 100 / royalties).quantize(Decimal("0.1")) if royalties else None,
             "warnings": warnings}

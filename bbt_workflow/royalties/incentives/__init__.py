@@ -1,0 +1,1 @@
+"""Incentive royalties (nhuận bút khuyến khích): awards on items, within the regulation's limit."""
