@@ -26,6 +26,7 @@ from .models import RoyaltySheet
 from .blueprints import admin, web
 from .grading.services import grade_for_transition
 from .importing import views as _importing_views  # noqa: F401  (routes register on import)
+from .incentives.views import incentive_panel
 from .payees import views as _payee_views  # noqa: F401
 from .payees.services import keep_payee_of_user
 from .rules import views as _rule_views  # noqa: F401
@@ -50,7 +51,7 @@ def init_app(app):
     account_hooks.on_user_saved(keep_payee_of_user)
     register_rule("sheet_visible", sheet_visible_rule, 404)
     app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
-    app.jinja_env.globals.update(SHEET=SHEET, may_manage_payees=_may_manage_payees)
+    app.jinja_env.globals.update(SHEET=SHEET, may_manage_payees=_may_manage_payees, incentive_panel=incentive_panel)
 
 
 def sheet_visible_rule(user, kwargs):
