@@ -123,3 +123,15 @@ def test_the_item_page_form(client, item):
     done = client.post(f"/submissions/{item['sub_id']}/incentives", data={
         "csrf_token": token, "incentive-amount": "60.000", "incentive-reason": "Bài hay"}, follow_redirects=True)
     assert done.status_code == 200 and "60.000" in done.get_data(as_text=True)
+
+
+def test_the_sheet_files_carry_the_incentive_lines(client, item):
+    h = item["h"]
+    assert _award(client, item, "lanhdao", 100_000).status_code == 201
+    sheet = _sheet(client, h, "2025-03")
+    csv = client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.csv", headers=h["ketoan"])
+    text = csv.data.decode("utf-8-sig")
+    assert csv.status_code == 200 and text.count("Khuyến khích") == 2 and "60000" in text
+    xlsx = client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.xlsx", headers=h["ketoan"])
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert sheet["totals"]["gross"] == E2 + 100_000

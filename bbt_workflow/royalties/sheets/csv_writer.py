@@ -17,7 +17,7 @@ CSV_COLUMNS = [
     "Tỷ lệ (%)", "Thành tiền", "Tổng", "Thuế TNCN", "Thực nhận",
 ]
 ROW_LINE, ROW_PAYEE, ROW_UNIT, ROW_SHEET = "Chi tiết", "Cộng người nhận", "Cộng đơn vị", "Tổng cộng"
-KIND_LABELS = {"royalty": "Nhuận bút", "fee": "Thù lao", "adjustment": "Điều chỉnh"}
+KIND_LABELS = {"royalty": "Nhuận bút", "fee": "Thù lao", "adjustment": "Điều chỉnh", "incentive": "Khuyến khích"}
 
 
 def _plain(value):

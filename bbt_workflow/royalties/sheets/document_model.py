@@ -12,7 +12,7 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class DocumentLine:
-    kind: str  # "royalty" | "fee" | "adjustment"
+    kind: str  # "royalty" | "fee" | "adjustment" | "incentive"
     title: str
     category: str
     genre: str  # genre label (royalty), fee role label (fee), "Điều chỉnh: ..." (adjustment)
