@@ -204,3 +204,30 @@ def test_the_pages(year_board, client):
     assert "2.854.800" in mine and "/my/royalties/statement.pdf?year=2025" in mine
     pdf = client.get("/my/royalties/statement.pdf?year=2025")
     assert pdf.status_code == 200 and "2.854.800" in _pdf_text(pdf.data)
+
+
+def test_the_summary_is_grouped_sql_not_a_query_per_sheet(year_board):
+    """2025 has four paid sheets and three payees, 2026 one of each: the same number of statements."""
+    from sqlalchemy import event
+
+    from bbt_workflow.extensions import db
+
+    client, h = year_board["client"], year_board["h"]
+
+    def statements(year):
+        count = [0]
+
+        def count_it(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_it)
+        try:
+            response = client.get(f"/api/v1/royalty/tax-summary?year={year}", headers=h["ketoan"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_it)
+        assert response.status_code == 200
+        return count[0], len(response.get_json()["payees"])
+
+    busy, quiet = statements(2025), statements(2026)
+    assert (busy[1], quiet[1]) == (3, 1)
+    assert busy[0] == quiet[0], (busy, quiet)
