@@ -215,7 +215,8 @@ def export_sheet_csv(sheet_id):
 
 @blp.route("/royalty/sheets/<int:sheet_id>/export.pdf", methods=["GET"])
 @requires("sheet_visible")
-@blp.response(200, description="The royalty sheet as a PDF for signatures (A4 landscape, Vietnamese, "
+@blp.response(200, {"type": "string", "format": "binary"},
+              description="The royalty sheet as a PDF for signatures (A4 landscape, Vietnamese, "
               "DejaVu Sans embedded); a paid sheet's PDF is the one kept when it was paid, byte for byte. "
               "503 `pdf_font_missing` when the server lacks the font.", content_type=PDF_MIMETYPE)
 @blp.doc(security=BEARER)

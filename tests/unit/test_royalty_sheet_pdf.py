@@ -114,7 +114,8 @@ def test_every_page_repeats_the_header_and_numbers_itself(pdf_app):
 
 
 def test_the_signature_block_prints_on_one_page(pdf_app):
-    for lines in (5, 6, 7, 8, 9, 10, 11):
+    moved = []
+    for lines in (4, 5, 8):  # with 5 and 8 lines a payee the table ends near the foot of a page
         _, texts = pages_text(write_pdf(_long_sheet(lines)))
         holding = [i for i, text in enumerate(texts) if "Người lập biểu" in text]
         assert len(holding) == 1
@@ -123,6 +124,8 @@ def test_the_signature_block_prints_on_one_page(pdf_app):
             assert part in page, (lines, part)
         assert page.count("(Ký, ghi rõ họ tên)") == 3
         assert holding[0] == len(texts) - 1  # the last page
+        moved.append("TỔNG CỘNG" not in page)
+    assert any(moved)  # at least once the block went to a page of its own rather than being split
 
 
 def test_same_document_same_bytes_and_dates_from_the_payment_date(pdf_app):
