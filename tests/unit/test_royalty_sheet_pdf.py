@@ -165,3 +165,15 @@ def test_no_font_no_pdf_with_a_clear_message(pdf_app, tmp_path):
     assert isinstance(refused.value, ServiceError) and refused.value.status == 503
     message = str(refused.value.message)
     assert str(tmp_path / "DejaVuSans.ttf") in message and "fonts-dejavu-core" in message
+
+
+def test_a_payees_lines_and_total_stay_on_one_page(pdf_app):
+    """Each payee's rows are one unbreakable group when they fit a page: the payee signs on the
+    page that lists what they are paid for."""
+    doc = _long_sheet(6)
+    _, texts = pages_text(write_pdf(doc))
+    assert len(texts) >= 3
+    for p in (p for u in doc.units for p in u.payees):
+        first_line = [i for i, text in enumerate(texts) if one_line(payee_label(p)) in one_line(text)]
+        total = [i for i, text in enumerate(texts) if f"Cộng: {p.name}" in one_line(text)]
+        assert len(first_line) == 1 and first_line == total, (p.name, first_line, total)

@@ -16,8 +16,9 @@ from .document_model import account_label, check_document, payee_label, payee_no
 from .xlsx_writer import COLUMNS, TITLE, _roman
 
 # The XLSX's columns with widths in millimetres for DejaVu Sans at 6.4 pt on A4 landscape (281 mm
-# between the margins): dates and amounts up to 123.456.789 on one line, a 15-digit account number on one line, room to sign in "Ký nhận".
-PDF_WIDTHS_MM = [7, 23, 16, 17, 29, 13, 16, 15, 8, 12, 10, 8, 15, 16, 15, 16, 24, 21]
+# between the margins): a 12-digit CCCD, dates, amounts up to 123.456.789 and 15-digit account
+# numbers on one line; about 2 cm to sign in "Ký nhận".
+PDF_WIDTHS_MM = [7, 23, 16, 19, 28, 13, 16, 15, 8, 12, 10, 8, 15, 16, 15, 16, 24, 20]
 PDF_COLUMNS = [(header, width) for (header, _), width in zip(COLUMNS, PDF_WIDTHS_MM, strict=True)]
 
 
