@@ -1,6 +1,6 @@
 """Write docs/examples/bang-ke-mau.pdf / .xlsx / -trang-N.png: a demo royalty sheet as printed for signatures.
 
-    .venv/bin/python scripts/sheet_examples.py [--out docs/examples] [--dpi 80]
+    .venv/bin/python scripts/sheet_examples.py [--out docs/examples] [--dpi 100]
 
 A hand-made sheet (no database): two units, several payees with long Vietnamese names, pen names
 and titles, a co-authored item split 60/40, an editor's fee, a staff member taxed through payroll and
@@ -111,7 +111,7 @@ def demo_document():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "examples"))
-    parser.add_argument("--dpi", type=int, default=80)
+    parser.add_argument("--dpi", type=int, default=100)
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
