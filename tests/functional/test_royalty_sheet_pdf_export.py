@@ -132,3 +132,19 @@ def test_openapi_documents_the_pdf(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/royalty/sheets/{sheet_id}/export.pdf"]["get"]
     assert "application/pdf" in operation["responses"]["200"]["content"]
+
+
+def test_paying_without_the_font_is_refused_and_changes_nothing(app, client, board, tmp_path):
+    """The paid sheet's PDF is kept when it is paid: without the font the payment is refused with the
+    package to install, and the sheet stays approved (no XLSX/CSV kept without their PDF)."""
+    h = board["h"]
+    assert _import(client, h["admin"], [_item("n-1", "2025-03-10T09:00:00+07:00",
+                                               simple_grading("ctv_x"))]).status_code == 200
+    sheet = _sheet(client, h["ketoan"], "2025-03", "2025-04-05")
+    sheet = _act(client, h["ketoan"], sheet, "check").get_json()
+    sheet = _act(client, h["lanhdao"], sheet, "approve").get_json()
+    app.config["PDF_FONT_DIR"] = str(tmp_path)
+    refused = _act(client, h["ketoan"], sheet, "pay")
+    assert refused.status_code == 503 and refused.get_json()["error"]["code"] == "pdf_font_missing"
+    assert client.get(f"/api/v1/royalty/sheets/{sheet['id']}", headers=h["ketoan"]).get_json()["state"] == "approved"
+    assert db.session.scalars(select(SheetFile).where(SheetFile.sheet_id == sheet["id"])).all() == []
