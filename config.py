@@ -58,6 +58,9 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     MAX_IMAGE_MB = _int("MAX_IMAGE_MB", 20)
     MAX_DOCUMENT_MB = _int("MAX_DOCUMENT_MB", 30)
+    # The font of the printed PDFs (royalties/pdf_render.py): DejaVuSans.ttf and DejaVuSans-Bold.ttf,
+    # from Debian's fonts-dejavu-core by default.
+    PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
     MAX_VIDEO_MB = _int("MAX_VIDEO_MB", 45)
     MAX_IMAGE_PIXELS = _int("MAX_IMAGE_PIXELS", 80_000_000)
 

@@ -14,6 +14,7 @@ from ..royalties.importing.services import import_items
 from ..royalties.payees import services as payee_service
 from ..royalties.sheets import queries as sheet_queries
 from ..royalties.sheets import transitions as sheet_transitions
+from ..royalties.pdf_render import PDF_MIMETYPE
 from ..royalties.sheets.documents import export_sheet
 from ..royalties.rules.queries import (
     base_salary_on, fee_rules_on, national_caps_on, regulation_on, site_factor_on, tax_rule_on, unit_value_on,
@@ -192,6 +193,7 @@ def transition_sheet(data, sheet_id):
 def _export(sheet_id, fmt):
     sheet = sheet_queries.get_sheet(current_actor(), sheet_id)
     content, mimetype, filename = export_sheet(sheet, current_actor(), fmt)
+    db.session.commit()  # a paid sheet's PDF kept on its first download
     return download_response(content, mimetype, filename)
 
 
@@ -209,6 +211,17 @@ def export_sheet_xlsx(sheet_id):
 @blp.doc(security=BEARER)
 def export_sheet_csv(sheet_id):
     return _export(sheet_id, "csv")
+
+
+@blp.route("/royalty/sheets/<int:sheet_id>/export.pdf", methods=["GET"])
+@requires("sheet_visible")
+@blp.response(200, {"type": "string", "format": "binary"},
+              description="The royalty sheet as a PDF for signatures (A4 landscape, Vietnamese, "
+              "DejaVu Sans embedded); a paid sheet's PDF is the one kept when it was paid, byte for byte. "
+              "503 `pdf_font_missing` when the server lacks the font.", content_type=PDF_MIMETYPE)
+@blp.doc(security=BEARER)
+def export_sheet_pdf(sheet_id):
+    return _export(sheet_id, "pdf")
 
 
 @blp.route("/royalty/my-lines", methods=["GET"])

@@ -175,7 +175,7 @@ def month(app, monkeypatch):
                                  for s in db.session.scalars(select(Submission.state).distinct())} | {photo_id}),
         "number": ["1", "2"],
         "sheet_id": [old.id, new.id, current.id],
-        "fmt": ["xlsx", "csv"],
+        "fmt": ["xlsx", "csv", "pdf"],
         "payee_id": list(db.session.scalars(select(Payee.id).order_by(Payee.id))),
         "unit_id": [db.session.scalar(select(Unit.id).order_by(Unit.id))],
         "user_id": [ctv.id, admin.id],

@@ -1,10 +1,15 @@
 """A sheet as an accounting document: laid out for the writers (grouped by unit, then payee),
-exported as XLSX or CSV, and kept byte for byte once paid (ROYALTIES.md, "The royalty sheet").
+exported as XLSX, CSV or PDF, and kept byte for byte once paid (ROYALTIES.md, "The royalty sheet").
+
+The files of a paid sheet are written when it is paid (keep_sheet_files). A sheet paid before the
+PDF existed gets its PDF kept the first time an accountant downloads it, so from then on it too is
+served byte for byte whatever changes later (rates, the template, WeasyPrint, the font).
 """
 from collections import defaultdict
 from decimal import Decimal
 
 from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
 from flask_babel import lazy_gettext as _l
 
 from ...domain.royalty_rules import local_date
@@ -13,12 +18,14 @@ from ...errors import ServiceError
 from ...extensions import db
 from ...permissions import can_see_personal_payee_fields
 from ..models import SheetFile
+from ..pdf_render import PDF_MIMETYPE
 from ..payees.services import mask
 from .csv_writer import write_csv
 from .document_model import (
     CSV_MIMETYPE, XLSX_MIMETYPE, DocumentError, DocumentLine, DocumentPayee, DocumentUnit, SheetDocument,
     export_filename,
 )
+from .pdf_writer import write_pdf
 from .queries import STATE_LABELS, factor_product, sheet_lines, sheet_payees
 from .xlsx_writer import write_xlsx
 
@@ -66,24 +73,42 @@ def sheet_document(sheet, viewer):
     )
 
 
+EXPORT_FORMATS = ("xlsx", "csv", "pdf")
+_MIME = {"xlsx": XLSX_MIMETYPE, "csv": CSV_MIMETYPE, "pdf": PDF_MIMETYPE}
+_WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "pdf": write_pdf}
+
+
+def _write(fmt, document):
+    try:
+        return _WRITERS[fmt](document)
+    except DocumentError as exc:
+        # The writers refuse figures that do not add up: never hand out a wrong sheet.
+        raise ServiceError(_l("The sheet's figures do not add up (%(problem)s); recompute it.", problem=str(exc)),
+                           code="sheet_inconsistent")
+
+
 def export_sheet(sheet, viewer, fmt):
-    """(bytes, mimetype, filename). A paid sheet's files are the ones kept when it was paid."""
+    """(bytes, mimetype, filename). A paid sheet's files are the ones kept when it was paid; a PDF
+    missing from a sheet paid before PDFs existed is kept now (the caller commits)."""
     personal = can_see_personal_payee_fields(viewer)
     if sheet.state == PAID and personal:
         kept = db.session.get(SheetFile, (sheet.id, fmt))
         if kept is not None:
             return kept.content, _MIME[fmt], export_filename(sheet, fmt)
-    document = sheet_document(sheet, viewer)
-    try:
-        content = write_xlsx(document) if fmt == "xlsx" else write_csv(document)
-    except DocumentError as exc:
-        # The writers refuse figures that do not add up: never hand out a wrong sheet.
-        raise ServiceError(_l("The sheet's figures do not add up (%(problem)s); recompute it.", problem=str(exc)),
-                           code="sheet_inconsistent")
+        if fmt == "pdf":
+            return _keep_late(sheet, viewer, fmt), _MIME[fmt], export_filename(sheet, fmt)
+    content = _write(fmt, sheet_document(sheet, viewer))
     return content, _MIME[fmt], export_filename(sheet, fmt)
 
 
-_MIME = {"xlsx": XLSX_MIMETYPE, "csv": CSV_MIMETYPE}
+def _keep_late(sheet, viewer, fmt):
+    content = _write(fmt, sheet_document(sheet, viewer))
+    try:
+        with db.session.begin_nested():  # two first downloads at once: the second keeps the first's file
+            db.session.add(SheetFile(sheet_id=sheet.id, format=fmt, content=content))
+    except IntegrityError:
+        return db.session.get(SheetFile, (sheet.id, fmt), populate_existing=True).content
+    return content
 
 
 def keep_sheet_files(sheet):
@@ -92,11 +117,6 @@ def keep_sheet_files(sheet):
         is_authenticated, is_admin = True, True
 
     document = sheet_document(sheet, _Accountant())
-    for fmt, writer in (("xlsx", write_xlsx), ("csv", write_csv)):
-        try:
-            content = writer(document)
-        except DocumentError as exc:
-            raise ServiceError(_l("The sheet's figures do not add up (%(problem)s); recompute it.",
-                                  problem=str(exc)), code="sheet_inconsistent")
-        db.session.add(SheetFile(sheet_id=sheet.id, format=fmt, content=content))
+    for fmt in EXPORT_FORMATS:
+        db.session.add(SheetFile(sheet_id=sheet.id, format=fmt, content=_write(fmt, document)))
     db.session.flush()

@@ -23,7 +23,7 @@ from ..payees.services import mask
 from ..tax_year import queries as tax_queries
 from ..tax_year.views import chosen_year, year_choices
 from . import queries, transitions
-from .documents import export_sheet
+from .documents import EXPORT_FORMATS, export_sheet
 from .forms import PaymentDateForm, SheetActionForm, SheetCreateForm
 ACTION_LABELS = {"recompute": _l("Recompute"), "check": _l("Mark checked"), "approve": _l("Approve sheet"),
                  "pay": _l("Mark paid"), "reopen": _l("Reopen as draft")}
@@ -135,10 +135,11 @@ def payment_date(sheet_id):
 @bp.route("/royalties/sheets/<int:sheet_id>/export.<fmt>")
 @requires("sheet_visible")
 def export(sheet_id, fmt):
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in EXPORT_FORMATS:
         abort(404)
     sheet = queries.get_sheet(_actor(), sheet_id)
     content, mimetype, filename = export_sheet(sheet, _actor(), fmt)
+    db.session.commit()  # a paid sheet's PDF kept on its first download
     return download_response(content, mimetype, filename)
 
 

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -36,25 +37,27 @@ from .document_model import account_label, check_document, payee_label, payee_no
 TITLE = "BẢNG KÊ CHI TRẢ NHUẬN BÚT, THÙ LAO"
 SHEET_NAME = "Bảng kê"
 COLUMNS = [
-    # header, width
-    ("STT", 6),
-    ("Họ tên (bút danh)", 26),
-    ("Đơn vị", 18),
-    ("MST/CCCD", 15),
-    ("Tiêu đề", 42),
-    ("Chuyên mục", 16),
-    ("Thể loại", 22),
-    ("Ngày đăng", 11),
-    ("Hệ số", 7),
-    ("Giá trị 1 hệ số", 11),
-    ("Hệ số điều chỉnh", 10),
-    ("Tỷ lệ (%)", 8),
-    ("Thành tiền", 13),
-    ("Tổng", 13),
-    ("Thuế TNCN", 12),
-    ("Thực nhận", 13),
-    ("Số tài khoản", 26),
-    ("Ký nhận", 14),
+    # header, width (Excel units, about one character of the 10 pt table font each). The sum decides
+    # the print scale (fit to one A4 landscape page wide): 213 units print at about 67%; MST/CCCD
+    # (12 digits), Số tài khoản and Ký nhận stay wide enough to write or sign in by hand.
+    ("STT", 4),
+    ("Họ tên (bút danh)", 18),
+    ("Đơn vị", 12),
+    ("MST/CCCD", 14),
+    ("Tiêu đề", 26),
+    ("Chuyên mục", 10),
+    ("Thể loại", 13),
+    ("Ngày đăng", 10),
+    ("Hệ số", 6),
+    ("Giá trị 1 hệ số", 9),
+    ("Hệ số điều chỉnh", 8),
+    ("Tỷ lệ (%)", 6),
+    ("Thành tiền", 11),
+    ("Tổng", 11),
+    ("Thuế TNCN", 10),
+    ("Thực nhận", 11),
+    ("Số tài khoản", 16),
+    ("Ký nhận", 18),
 ]
 NCOLS = len(COLUMNS)
 (COL_STT, COL_NAME, COL_UNIT, COL_TAX_ID, COL_TITLE, COL_CATEGORY, COL_GENRE, COL_DATE, COL_COEFFICIENT,
@@ -68,6 +71,14 @@ COEFFICIENT_FORMAT = "#,##0.0##"
 FACTOR_FORMAT = "0.0###"
 SHARE_FORMAT = "0.00"
 DATE_FORMAT = "dd/mm/yyyy"
+
+TABLE_FONT_SIZE = 10
+LINE_HEIGHT = 13.0  # points per line of 10 pt Times New Roman in Excel and LibreOffice
+ROW_PADDING = 3.0
+DEFAULT_ROW_HEIGHT = 15.0  # rows left to the default (the header block, 11 pt)
+SIGNING_SPACE = 66  # points left blank under the signature titles
+CHARS_PER_UNIT, BOLD_CHARS_PER_UNIT = 1.0, 0.9
+BOLD_STYLES = {"bk_header", "bk_unit", "bk_total_text"}
 
 def _fixed_moment(doc):
     """The workbook's created/modified time and the zip entries' time: the payment date, 00:00."""
@@ -127,6 +138,10 @@ def _styles():
     bold = Font(name="Times New Roman", size=11, bold=True)
     plain = Font(name="Times New Roman", size=11)
     italic = Font(name="Times New Roman", size=11, italic=True)
+    # The table in 10 pt: LINE_HEIGHT and the column widths are reckoned for it.
+    table_bold = Font(name="Times New Roman", size=TABLE_FONT_SIZE, bold=True)
+    table_plain = Font(name="Times New Roman", size=TABLE_FONT_SIZE)
+    table_italic = Font(name="Times New Roman", size=TABLE_FONT_SIZE, italic=True)
     top = Alignment(vertical="top")
     wrap = Alignment(vertical="top", wrap_text=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -149,18 +164,18 @@ def _styles():
         style("bk_label", font=bold),
         style("bk_value"),
         style("bk_value_date", number_format=DATE_FORMAT, alignment=Alignment(horizontal="left")),
-        style("bk_header", font=bold, border=grid, alignment=center, fill=header_fill),
-        style("bk_text", border=grid, alignment=wrap),
-        style("bk_int", border=grid, number_format="0"),
-        style("bk_vnd", border=grid, number_format=VND_FORMAT),
-        style("bk_coefficient", border=grid, number_format=COEFFICIENT_FORMAT),
-        style("bk_factor", border=grid, number_format=FACTOR_FORMAT),
-        style("bk_share", border=grid, number_format=SHARE_FORMAT),
-        style("bk_date", border=grid, number_format=DATE_FORMAT),
-        style("bk_unit", font=bold, border=grid, fill=unit_fill),
-        style("bk_total_text", font=bold, border=grid, alignment=wrap, fill=total_fill),
-        style("bk_total_vnd", font=bold, border=grid, number_format=VND_FORMAT, fill=total_fill),
-        style("bk_total_note", font=italic, border=grid, alignment=wrap, fill=total_fill),
+        style("bk_header", font=table_bold, border=grid, alignment=center, fill=header_fill),
+        style("bk_text", font=table_plain, border=grid, alignment=wrap),
+        style("bk_int", font=table_plain, border=grid, number_format="0"),
+        style("bk_vnd", font=table_plain, border=grid, number_format=VND_FORMAT),
+        style("bk_coefficient", font=table_plain, border=grid, number_format=COEFFICIENT_FORMAT),
+        style("bk_factor", font=table_plain, border=grid, number_format=FACTOR_FORMAT),
+        style("bk_share", font=table_plain, border=grid, number_format=SHARE_FORMAT),
+        style("bk_date", font=table_plain, border=grid, number_format=DATE_FORMAT),
+        style("bk_unit", font=table_bold, border=grid, alignment=wrap, fill=unit_fill),
+        style("bk_total_text", font=table_bold, border=grid, alignment=wrap, fill=total_fill),
+        style("bk_total_vnd", font=table_bold, border=grid, number_format=VND_FORMAT, fill=total_fill),
+        style("bk_total_note", font=table_italic, border=grid, alignment=wrap, fill=total_fill),
         style("bk_words", font=Font(name="Times New Roman", size=11, bold=True, italic=True)),
         style("bk_note", font=italic),
         style("bk_sign_date", font=italic, alignment=Alignment(horizontal="center")),
@@ -183,6 +198,8 @@ class _SheetWriter:
         self.ws = ws
         self.body = body  # binary file receiving the <row> elements
         self.row = 1
+        self.heights = []  # every row's height in points, for the page arithmetic
+        self.signatures_from = None
         self._style_ids = {}
         for named in styles:
             template = WriteOnlyCell(ws)
@@ -191,6 +208,7 @@ class _SheetWriter:
 
     def append(self, cells, height=None):
         """cells: {column: (value, style)}; columns without an entry stay empty."""
+        self.heights.append(height or DEFAULT_ROW_HEIGHT)
         if cells or height:
             r = self.row
             parts = [f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">']
@@ -234,6 +252,38 @@ def _grid_row(cells, style="bk_text"):
     return row
 
 
+def _width(first_column, last_column):
+    return sum(COLUMNS[column - 1][1] for column in range(first_column, last_column + 1))
+
+
+def wrapped_lines(text, width, bold=False):
+    """How many lines `text` takes in a wrapping cell `width` units wide: greedy word wrap at
+    about one character per unit (a little less in bold), a word longer than the line broken.
+    Errs towards one line too many: a row a little tall prints fine, a short one hides text."""
+    if text is None or text == "":
+        return 1
+    capacity = max(1, int((width - 1) * (BOLD_CHARS_PER_UNIT if bold else CHARS_PER_UNIT)))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) <= capacity:
+                used += 1 + len(word)
+                continue
+            if used:
+                count += 1
+            count += (len(word) - 1) // capacity
+            used = len(word) % capacity or capacity
+        lines += count
+    return lines
+
+
+def row_height(texts):
+    """texts: (text, width, bold) of the row's wrapping cells → the row's height in points."""
+    lines = max((wrapped_lines(text, width, bold) for text, width, bold in texts), default=1)
+    return lines * LINE_HEIGHT + ROW_PADDING
+
+
 def _write_header(out, doc):
     out.append({1: (doc.agency, "bk_agency")})
     out.append({1: (doc.site, "bk_agency")})
@@ -250,7 +300,8 @@ def _write_header(out, doc):
         out.append({COL_NAME: (label, "bk_label"), COL_UNIT: (value, style)})
     out.append({})
     assert out.row == HEADER_ROW
-    out.append({column: (header, "bk_header") for column, (header, _) in enumerate(COLUMNS, 1)}, height=30)
+    out.append({column: (header, "bk_header") for column, (header, _) in enumerate(COLUMNS, 1)},
+               height=row_height([(header, width, True) for header, width in COLUMNS]))
 
 
 def _line_cells(line):
@@ -267,21 +318,49 @@ def _line_cells(line):
     }
 
 
-def _total_cells(label, holder, note=""):
-    return _grid_row({
+# Merged label cells: a payee's total names the payee over Họ tên…MST/CCCD and its tax note over
+# Tiêu đề…Thành tiền; a unit's subtotal and the grand total label span Họ tên…Thành tiền, so a long
+# unit name wraps inside its own row instead of running over the next one.
+PAYEE_LABEL = (COL_NAME, COL_TAX_ID)
+PAYEE_NOTE = (COL_TITLE, COL_AMOUNT)
+TOTAL_LABEL = (COL_NAME, COL_AMOUNT)
+UNIT_LABEL = (COL_NAME, NCOLS)
+
+
+def _text_cells_height(cells, spans=()):
+    """The height of a table row from its text cells; `spans`: the merged (first, last) columns."""
+    widths = {first: _width(first, last) for first, last in spans}
+    texts = [(value, widths.get(column, COLUMNS[column - 1][1]), style in BOLD_STYLES)
+             for column, (value, style) in cells.items() if isinstance(value, str)]
+    return row_height(texts)
+
+
+def _append_merged(out, cells, spans):
+    out.append(cells, height=_text_cells_height(cells, spans))
+    for first, last in spans:
+        out.merge(first, last, out.row - 1)
+
+
+def _total_row(out, label, holder, note="", account=None):
+    cells = _grid_row({
         COL_NAME: (label, "bk_total_text"),
-        COL_TITLE: (note or None, "bk_total_note"),
         COL_GROSS: (holder.gross, "bk_total_vnd"),
         COL_TAX: (holder.tax, "bk_total_vnd"),
         COL_NET: (holder.net, "bk_total_vnd"),
     }, style="bk_total_text")
+    if account is None:  # a unit's or the sheet's total: the label spans the line columns
+        _append_merged(out, cells, [TOTAL_LABEL])
+        return
+    cells[COL_TITLE] = (note or None, "bk_total_note")
+    cells[COL_ACCOUNT] = (account or None, "bk_total_text")
+    _append_merged(out, cells, [PAYEE_LABEL, PAYEE_NOTE])
 
 
 def _write_body(out, doc):
     number = 0
     for unit_index, unit in enumerate(doc.units, 1):
-        out.append(_grid_row({COL_STT: (_roman(unit_index), "bk_unit"), COL_NAME: (unit.name, "bk_unit")},
-                             style="bk_unit"))
+        _append_merged(out, _grid_row({COL_STT: (_roman(unit_index), "bk_unit"), COL_NAME: (unit.name, "bk_unit")},
+                                      style="bk_unit"), [UNIT_LABEL])
         for payee in unit.payees:
             number += 1
             first = {
@@ -294,18 +373,19 @@ def _write_body(out, doc):
                 cells = _line_cells(line)
                 if index == 0:
                     cells.update(first)
-                out.append(_grid_row(cells))
+                row = _grid_row(cells)
+                out.append(row, height=_text_cells_height(row))
             if not payee.lines:
-                out.append(_grid_row(first))
-            total = _total_cells(f"Cộng: {payee.name}", payee, payee_note(payee))
-            total[COL_ACCOUNT] = (account_label(payee) or None, "bk_total_text")
-            out.append(total, height=30)
-        out.append(_total_cells(f"Cộng đơn vị: {unit.name}", unit))
-    out.append(_total_cells("TỔNG CỘNG", doc))
+                row = _grid_row(first)
+                out.append(row, height=_text_cells_height(row))
+            _total_row(out, f"Cộng: {payee.name}", payee, payee_note(payee), account_label(payee))
+        _total_row(out, f"Cộng đơn vị: {unit.name}", unit)
+    _total_row(out, "TỔNG CỘNG", doc)
 
 
 def _write_footer(out, doc):
     out.append({})
+    out.signatures_from = out.row  # "Bằng chữ", the notes and the signatures print on one page
     out.append({1: (f"Bằng chữ: {amount_in_words(doc.net)} (số tiền thực nhận).", "bk_words")})
     for note in doc.notes:
         out.append({1: (note, "bk_note")})
@@ -321,7 +401,7 @@ def _write_footer(out, doc):
             out.append({first: (text, style) for (first, _), text in zip(blocks, texts)})
             for first, last in blocks:
                 out.merge(first, last, row)
-        out.append({1: (None, "bk_note")}, height=66)  # room to sign, inside the printed range
+        out.append({1: (None, "bk_note")}, height=SIGNING_SPACE)  # room to sign, inside the printed range
 
 
 def _signature_blocks(count):
@@ -330,6 +410,55 @@ def _signature_blocks(count):
         return []
     width = NCOLS // count
     return [(1 + i * width, (i + 1) * width if i < count - 1 else NCOLS) for i in range(count)]
+
+
+# --- the printed page ---------------------------------------------------------------------------
+# A4 landscape, fit to one page wide. Excel and LibreOffice choose the scale themselves; the same
+# arithmetic here tells where their pages will break, closely enough to keep the signature block
+# off a page break (with a margin for the difference between the two programs' text metrics).
+
+PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 11.69, 8.27
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.3, 0.45, 0.6
+HEADER_IN, FOOTER_IN = 0.2, 0.3
+PAGE_SAFETY = 0.92  # plan with 92% of the page: the programs' row heights differ a little
+
+
+def column_width_points(width):
+    """Excel's rendering of a column `width` units wide (7-pixel digit, 5 pixels padding) in points."""
+    return (7 * width + 5) * 0.75
+
+
+def print_scale():
+    """The fit-to-width scale, as Excel computes it (whole percent, rounded down)."""
+    table = sum(column_width_points(width) for _, width in COLUMNS)
+    printable = (PAGE_WIDTH_IN - 2 * MARGIN_SIDE_IN) * 72
+    return min(100, int(100 * printable / table)) / 100
+
+
+def page_rows(heights, title_row=HEADER_ROW):
+    """The first row of each printed page (1-based), from the rows' heights in points and the
+    repeated title row, at the fit-to-width scale."""
+    capacity = (PAGE_HEIGHT_IN - MARGIN_TOP_IN - MARGIN_BOTTOM_IN) * 72 / print_scale() * PAGE_SAFETY
+    starts, used = [1], 0.0
+    for row, height in enumerate(heights, 1):
+        if used + height > capacity and used > 0:
+            starts.append(row)
+            used = heights[title_row - 1] if row > title_row else 0.0
+        used += height
+    return starts
+
+
+def signature_break(heights, first_row):
+    """The row after which to break the page so that rows `first_row`… print together, or None."""
+    starts = page_rows(heights)
+    last_start = max(start for start in starts if start <= first_row)
+    if any(start > first_row for start in starts) and last_start < first_row:
+        # The block straddles a page: move it whole to the next one (unless it fills a page by itself).
+        block = sum(heights[first_row - 1:])
+        capacity = (PAGE_HEIGHT_IN - MARGIN_TOP_IN - MARGIN_BOTTOM_IN) * 72 / print_scale() * PAGE_SAFETY
+        if block + heights[HEADER_ROW - 1] <= capacity:
+            return first_row - 1
+    return None
 
 
 def _roman(n):
@@ -365,15 +494,23 @@ def write_xlsx(doc):
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "Trang &P / &N"
+    ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
+    ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN
+    ws.page_margins.header, ws.page_margins.footer = HEADER_IN, FOOTER_IN
+    ws.print_options.horizontalCentered = True
+    # "&" starts a code in a header/footer text: a literal one is doubled.
+    ws.oddFooter.left.text = f"Số bảng kê: {doc.number}".replace("&", "&&")
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.right.text = doc.period.replace("&", "&&")
 
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as rows:
         out = _SheetWriter(ws, styles, rows)
         _write_header(out, doc)
         _write_body(out, doc)
         _write_footer(out, doc)
+        breaks_after = signature_break(out.heights, out.signatures_from)
+        if breaks_after is not None:
+            ws.row_breaks.append(Break(id=breaks_after))
         buffer = io.BytesIO()
         # Not wb.save(): it stamps `modified` with the current time.
         dimension = f"A1:{LETTERS[NCOLS]}{out.row - 1}"
