@@ -21,6 +21,7 @@
   var autosave = form.getAttribute("data-autosave") === "on";
   var saveUrl = form.getAttribute("data-save-url");
   var changes = 0, savedChanges = 0, saving = null, timer = null, stopped = false, submitting = false;
+  var detailUrl = null;  // set by an autosave: the item page to open when Save finds nothing new
 
   function say(message, kind) {
     status.textContent = message;
@@ -38,9 +39,10 @@
     return data;
   }
 
-  // One save at a time; a save asked for during another runs after it (with the newer version).
+  // One save at a time; a save asked for during another runs after it (with the newer version),
+  // if there is still something to save then.
   function save() {
-    if (saving) { return saving.then(save); }
+    if (saving) { return saving.then(function (answer) { return dirty() ? save() : answer; }); }
     if (stopped) { return Promise.reject(new Error("stopped")); }
     var upTo = changes;
     say(text.saving);
@@ -69,6 +71,7 @@
           window.history.replaceState(null, "", answer.edit_url);
         }
         savedChanges = upTo;
+        detailUrl = answer.detail_url;
         say(dirty() ? text.unsaved : fill(text.saved, { time: answer.saved_at }), dirty() ? "" : "success");
         return answer;
       });
@@ -96,15 +99,27 @@
   form.addEventListener("focusout", function (event) { if (event.target.type !== "file") { saveNow(); } });
   form.addEventListener("blur-editor", saveNow);
 
+  function finish() {
+    if (detailUrl && !dirty() && !stopped) { window.location.assign(detailUrl); } else { form.submit(); }
+  }
+  // Settled when no save runs or waits: the last one has set the version the form must post.
+  function idle() {
+    return saving ? saving.then(idle, idle) : Promise.resolve();
+  }
   form.addEventListener("submit", function (event) {
+    window.clearTimeout(timer);
     if (saving) {
-      // Post with the version the running save returns, not the one it is replacing.
+      // Post with the version the running saves return, not the one they are replacing.
       event.preventDefault();
-      saving.then(function () { submitting = true; form.submit(); }, function () {});
+      idle().then(function () { submitting = true; finish(); });
       return;
     }
-    window.clearTimeout(timer);
+    if (detailUrl && !dirty()) {
+      // Everything is saved already: another post would only write the same revision again.
+      event.preventDefault();
+    }
     submitting = true;
+    if (event.defaultPrevented) { finish(); }
   });
   window.addEventListener("beforeunload", function (event) {
     if (dirty() && !submitting) { event.preventDefault(); event.returnValue = ""; }
