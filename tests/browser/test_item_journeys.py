@@ -320,6 +320,7 @@ def test_screenshots_of_the_item_page_and_the_form(make, open_page, tmp_path, br
         for name, width in (("desktop", 1280), ("360", 360)):
             ed.set_viewport_size({"width": width, "height": 900})
             ed.goto(f"{ed.base}/submissions/{sub.id}")
+            expect(ed.locator("[data-total-mirror]")).not_to_have_text("")  # the live amount, beside the button
             ed.screenshot(path=str(SHOTS / f"after-item-{lang}-{name}.png"), full_page=True)
             ed.goto(f"{ed.base}/sites/tinh/submissions/new")
             ed.screenshot(path=str(SHOTS / f"after-form-{lang}-{name}.png"), full_page=True)
