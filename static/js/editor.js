@@ -110,8 +110,8 @@
         .then(function (answer) {
           if (UNSUPPORTED.test(answer.html)) {
             // A table (or an image): the editor would drop it, so the HTML view gets it whole.
-            area.value = html() + answer.html;
-            showHtml(text.unsupported);
+            showHtml(text.unsupported);  // writes the editor's HTML into the textarea…
+            area.value += answer.html;   // …then the paste goes at its end
           } else {
             if (range.length) { quill.deleteText(range.index, range.length, "user"); }
             quill.clipboard.dangerouslyPasteHTML(range.index, answer.html, "user");
