@@ -260,6 +260,7 @@ def test_a_stale_version_is_shown_to_the_second_editor(make, open_page):
     second.get_by_role("button", name="Lưu", exact=True).click()
     second.wait_for_load_state()
     expect(second.locator(".flash-danger, .error").first).to_contain_text("đã được người khác thay đổi")
+    expect(second.locator("#title")).to_have_value("Bản của cửa sổ hai")  # what they typed is not lost
     assert _fresh(sub.id).title == "Tin hai người sửa – bản của cửa sổ một"
 
 
@@ -374,3 +375,38 @@ def test_photos_dropped_on_the_zone_and_a_word_paste(make, open_page, tmp_path):
     expect(ctv.locator("#save-status")).to_contain_text("Đã lưu lúc")
     body = _fresh(sub_id).body_html
     assert "<ol><li>Bước một</li><li>Bước hai</li></ol>" in body and "<td><p>12</p></td>" in body
+
+
+def test_publish_time_picker_shows_and_sends_dd_mm_yyyy(make, open_page):
+    from datetime import timedelta
+
+    from bbt_workflow.submissions import services
+    from tests.publishing_helpers import grading_for
+
+    site = _people(make)
+    author = db.session.scalar(select(User).where(User.username == "ctv"))
+    editor = db.session.scalar(select(User).where(User.username == "bientap"))
+    sub = services.create_submission(author, site, {"content_type": "tin", "title": "Lịch đăng", "category": "van-ban",
+                                                    "summary": "S", "body_html": "<p>x</p>"})
+    services.transition_submission(author, sub, "submit", sub.version)
+    services.transition_submission(editor, sub, "claim", sub.version)
+    services.transition_submission(editor, sub, "forward", sub.version, grading=grading_for(author))
+    db.session.commit()
+    boss = open_page("lanhdao")
+    boss.goto(f"{boss.base}/submissions/{sub.id}")
+    field = boss.locator("#publish-approve")
+    field.click()
+    calendar = boss.locator(".flatpickr-calendar.open")
+    expect(calendar).to_be_visible()
+    expect(calendar.locator(".flatpickr-weekday").first).to_contain_text("T2")  # the Vietnamese calendar, weeks from Monday
+    # Tomorrow (from now, not a calendar date) picked in the calendar: shown as dd/mm/yyyy HH:MM.
+    tomorrow = datetime.now(VIETNAM) + timedelta(days=1)
+    if tomorrow.month != datetime.now(VIETNAM).month:
+        calendar.locator(".flatpickr-next-month").click()
+    calendar.locator(f".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)", has_text=re.compile(rf"^{tomorrow.day}$")).click()
+    boss.keyboard.press("Escape")
+    assert re.fullmatch(tomorrow.strftime("%d/%m/%Y") + r" \d\d:\d\d", field.input_value()), field.input_value()
+    _act(boss, "Duyệt")
+    approved = _fresh(sub.id)
+    assert approved.state == "approved"
+    assert approved.publish_at.astimezone(VIETNAM).date() == tomorrow.date()
