@@ -26,8 +26,12 @@ PUBLISHED, UPDATED, CANCELED = "article.published", "article.updated", "article.
 # --- the ninjs document of a submission --------------------------------------
 
 def feature_image_of(sub):
-    """The first image attachment, or None."""
-    for attachment in sub.attachments:
+    """The image the author chose as the feature image, else the first image attachment, or None."""
+    images = [a for a in sub.attachments if a.kind == "image"]
+    for attachment in images:
+        if attachment.is_feature:
+            return attachment
+    for attachment in images:
         if attachment.kind == "image":
             return attachment
     return None
@@ -47,7 +51,7 @@ def document_for(sub, *, canceled=False, now=None):
     feature = None
     if image is not None:
         feature = FeatureImage(media_id=image.id, href=media_url(image), content_type=image.mime,
-                               width=image.width, height=image.height, title=image.filename)
+                               width=image.width, height=image.height, title=image.caption or image.filename)
     category = sub.category
     return build_ninjs(Item(
         site_code=sub.site.code, submission_id=sub.id, revision=sub.revision, content_type=sub.content_type,

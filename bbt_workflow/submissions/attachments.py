@@ -159,6 +159,20 @@ def attachment_of(sub, attachment_id):
     return attachment
 
 
+def describe_attachments(sub, details):
+    """Captions and the feature image, as the edit form sends them: {"captions": {id: text},
+    "feature": id or None}. Only the item's own files; the edit service checks who may edit."""
+    captions = {int(k): (v or "").strip()[:500] for k, v in (details.get("captions") or {}).items()
+                if str(k).isdigit()}
+    feature = details.get("feature")
+    feature = int(feature) if str(feature or "").isdigit() else None
+    for attachment in sub.attachments:
+        if attachment.id in captions:
+            attachment.caption = captions[attachment.id]
+        if "feature" in details:
+            attachment.is_feature = attachment.id == feature and attachment.kind == "image"
+
+
 def add_attachment(actor, sub, stream, original_name):
     """Store one uploaded file for the submission. `stream` is a binary file object."""
     if not wf.may_edit(sub.state, submission_actor(actor, sub)):

@@ -1,4 +1,4 @@
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
@@ -171,6 +171,10 @@ class Attachment(db.Model):
     height: Mapped[int | None]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Written by the author on the form; the caption goes with the feature image to the portal.
+    caption: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # At most one image per item is marked; none marked: the first image is the feature image.
+    is_feature: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Set on a fresh upload only (not stored): the name it came with when that name's extension
     # did not match the content, and the sentence telling the uploader what was detected.

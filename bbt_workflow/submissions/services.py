@@ -25,7 +25,7 @@ from ..extensions import db
 from ..permissions import can_create_on, can_see_submission, submission_actor
 from ..versioning import check_version as check_version_of, flush_or_conflict
 from . import hooks
-from .attachments import attachment_count, attachment_of, remove_files_after_commit
+from .attachments import attachment_count, attachment_of, describe_attachments, remove_files_after_commit
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 from .notifications import notify_transition
 from .revisions import ITEM_CHANGED, announce_edit, record_file_correction, snapshot
@@ -36,7 +36,8 @@ REQUIRED_FIELD_LABELS = {
     "attachment": _l("Attachments"), "body_or_attachment": _l("Body or an attached file"),
 }
 
-CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "language", "authors", "publish_at")
+CONTENT_FIELDS = ("title", "summary", "body_html", "category", "content_type", "language", "authors", "publish_at",
+                  "attachments")
 LANGUAGES = ("vi", "en")
 
 
@@ -127,6 +128,8 @@ def _apply_content_fields(sub, changes):
         sub.publish_at = changes["publish_at"]
     if "authors" in changes:
         sub.authors = _authors(changes["authors"], sub.author)
+    if changes.get("attachments"):
+        describe_attachments(sub, changes["attachments"])
     _refresh_search_text(sub)
 
 

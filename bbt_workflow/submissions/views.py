@@ -1,7 +1,7 @@
 """Web pages for submissions: the item with its history, my items, the site queue."""
 from datetime import timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from ..accounts.models import Unit, User
 from ..accounts.services import users_matching
 from ..auth.current import current_actor
-from ..domain.workflow import STATES, TRANSITIONS
+from ..domain.workflow import RETURNED, STATES, TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
@@ -18,7 +18,9 @@ from ..royalties.grading import forms as grading_form
 from ..royalties.rules.queries import MissingRule
 from ..templating import ACTION_LABELS
 from . import services
+from ..domain.pasted_html import clean_pasted_html
 from .attachments import add_attachment, attachment_of, serve_attachment
+from .form_replies import attachment_details, attachment_json, form_errors, refused, saved, wants_json
 from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, EmailPreferencesForm, QueueFilterForm,
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
@@ -42,6 +44,18 @@ def detail(submission_id):
     return _render_detail(user, sub)
 
 
+# The actions that move an item on, the most likely first: the item page shows the first as its one
+# prominent button. The others (return, reject, release, withdraw, unpublish) are secondary and confirmed.
+PRIMARY_ORDER = ("approve", "forward", "submit", "claim", "republish", "reopen")
+
+
+def _return_note(sub, history):
+    """The comment of the last return, while the item waits for its author to fix it."""
+    if sub.state != RETURNED:
+        return None
+    return next((h for h in reversed(history) if h.action == "return"), None)
+
+
 def _render_detail(user, sub, *, posted=None, status=200):
     """The item page. posted: the action form sent back with its values and its error
     ({"action", "comment", "publish_at", "grading": GradingState, "error", "add_part"})."""
@@ -53,8 +67,12 @@ def _render_detail(user, sub, *, posted=None, status=200):
             grading_forms[t.action] = grading_form.form_context(
                 sub, mine["grading"] if mine else None, mine["error"] if mine else None,
                 add_part=bool(mine and mine.get("add_part")))
-    return render_template("submissions/detail.html", sub=sub, history=history_of(sub),
+    history = history_of(sub)
+    primary = sorted((t for t in allowed if t.action in PRIMARY_ORDER), key=lambda t: PRIMARY_ORDER.index(t.action))
+    return render_template("submissions/detail.html", sub=sub, history=history,
                            revisions=revisions_of(sub, newest_first=True), allowed=allowed,
+                           primary=primary, secondary=[t for t in allowed if t.action not in PRIMARY_ORDER],
+                           return_note=_return_note(sub, history),
                            action_form=ActionForm(), grading_forms=grading_forms, posted=posted or {},
                            grading=grading_form.grading_display(sub),
                            upload_form=UploadForm(), may_edit=services.may_edit_now(user, sub)), status
@@ -144,9 +162,17 @@ def _local_to_utc(value):
 
 
 def _content_from(form):
-    return {"authors": form.authors_data(),"content_type": form.content_type.data, "category": form.category.data or None,
+    return {"authors": form.authors_data(), "content_type": form.content_type.data, "category": form.category.data or None,
             "title": form.title.data, "summary": form.summary.data, "body_html": form.body_html.data,
-            "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data)}
+            "language": form.language.data, "publish_at": _local_to_utc(form.publish_at.data),
+            "attachments": attachment_details(request.form)}
+
+
+def _attach_posted_files(user, sub):
+    """The files chosen in the form's plain file input (without JavaScript): one go with the text."""
+    for upload in request.files.getlist("files"):
+        if upload and upload.filename:
+            add_attachment(user, sub, upload.stream, upload.filename)
 
 
 def _category_choices(site):
@@ -187,12 +213,20 @@ def create(site):
     if form.validate_on_submit():
         try:
             sub = services.create_submission(user, site_obj, _content_from(form))
+            _attach_posted_files(user, sub)
         except ServiceError as exc:
+            if wants_json():
+                db.session.rollback()
+                return refused(exc.message, exc.status, exc.details)
             show_service_error(form, exc)
         else:
             db.session.commit()
+            if wants_json():  # the first autosave, or the first file dropped: the draft exists from now on
+                return saved(sub)
             flash(_("Draft saved."), "success")
             return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    elif wants_json() and request.method == "POST":
+        return refused(_("Check the fields marked."), 422, form_errors(form))
     return render_template("submissions/form.html", form=form, site=site_obj, sub=None)
 
 
@@ -202,12 +236,14 @@ def edit(submission_id):
     user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     if not services.may_edit_now(user, sub):
-        message = _("You cannot edit this item in its current state.")
+        message, status = _("You cannot edit this item in its current state."), 403
         if request.method == "POST":
             try:  # a stale form is told to reload, whatever else changed (API.md)
                 services.check_version(sub, request.form.get("version"))
             except ServiceError as exc:
-                message = str(exc.message)
+                message, status = str(exc.message), exc.status
+        if wants_json():
+            return refused(message, status)
         flash(message, "warning")
         return redirect(url_for("submissions_web.detail", submission_id=sub.id))
     form = SubmissionForm(obj=sub)
@@ -220,12 +256,20 @@ def edit(submission_id):
     if form.validate_on_submit():
         try:
             services.edit_submission(user, sub, form.version.data, _content_from(form))
+            _attach_posted_files(user, sub)
         except ServiceError as exc:
+            if wants_json():
+                db.session.rollback()
+                return refused(exc.message, exc.status, exc.details)
             show_service_error(form, exc)
         else:
             db.session.commit()
+            if wants_json():
+                return saved(sub)
             flash(_("Saved as revision %(n)s.", n=sub.revision), "success")
             return redirect(url_for("submissions_web.detail", submission_id=sub.id))
+    elif wants_json() and request.method == "POST":
+        return refused(_("Check the fields marked."), 422, form_errors(form))
     return render_template("submissions/form.html", form=form, site=sub.site, sub=sub)
 
 
@@ -286,11 +330,28 @@ def upload(submission_id):
     user = current_actor()
     sub = services.get_visible_submission(user, submission_id)
     form = UploadForm()
+    if wants_json():  # one file of the form's drop zone, its progress shown by the page
+        if not form.validate_on_submit():
+            return refused(_("Choose a file to upload."), 422, form_errors(form))
+        try:
+            attachment = add_attachment(user, sub, form.file.data.stream, form.file.data.filename)
+        except ServiceError as exc:
+            db.session.rollback()
+            return refused(exc.message, exc.status, exc.details)
+        db.session.commit()
+        return jsonify(attachment_json(sub, attachment)), 201
     added = []
     submit_and_flash(form, lambda: added.append(add_attachment(user, sub, form.file.data.stream,
                                                                form.file.data.filename)),
                      success=lambda: added[0].notice or _("File attached."), invalid=_("Choose a file to upload."))
     return redirect(url_for("submissions_web.detail", submission_id=submission_id))
+
+
+@bp.route("/submissions/clean-html", methods=["POST"])
+@requires("authenticated")
+def clean_html():
+    """HTML pasted into the editor (from Word…), cleaned by the body's own allow-list before it is shown."""
+    return jsonify({"html": clean_pasted_html(request.form.get("html", "")[:2_000_000])})
 
 
 @bp.route("/submissions/<int:submission_id>/attachments/<int:attachment_id>/remove", methods=["POST"])

@@ -5,6 +5,9 @@
  * JavaScript. The toolbar offers only what the server's HTML allow-list keeps.
  * Content Quill cannot represent (tables, figures, images) opens in the HTML view,
  * so editing never drops it silently.
+ * The textarea follows every change (the draft's autosave reads the form), and HTML pasted from
+ * Word or a web page is first cleaned by the server's own allow-list (data-clean-url), so what
+ * the editor shows is what will be saved.
  */
 (function () {
   "use strict";
@@ -81,6 +84,45 @@
       quill.focus();
     });
     area.form.addEventListener("submit", function () { if (rich) { area.value = html(); } });
+    quill.on("text-change", function (delta, old, source) {
+      if (!rich) { return; }
+      area.value = html();
+      if (source === "user") { area.dispatchEvent(new Event("input", { bubbles: true })); }
+    });
+    editable.addEventListener("blur", function () { area.dispatchEvent(new Event("blur-editor", { bubbles: true })); });
+    var cleanUrl = area.getAttribute("data-clean-url");
+    var token = area.form.querySelector("input[name=csrf_token]");
+    // On the wrapper, capturing: before Quill's own paste handler on the editable area.
+    wrap.addEventListener("paste", function (event) {
+      var data = event.clipboardData;
+      var pasted = data && data.types && Array.prototype.indexOf.call(data.types, "text/html") !== -1
+        ? data.getData("text/html") : "";
+      if (!cleanUrl || !pasted) { return; }  // plain text: Quill pastes it as it is
+      event.preventDefault();
+      event.stopPropagation();
+      var range = quill.getSelection(true);
+      var body = new FormData();
+      body.append("html", pasted);
+      if (token) { body.append("csrf_token", token.value); }
+      fetch(cleanUrl, { method: "POST", body: body, credentials: "same-origin",
+                        headers: { "Accept": "application/json" } })
+        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+        .then(function (answer) {
+          if (UNSUPPORTED.test(answer.html)) {
+            // A table (or an image): the editor would drop it, so the HTML view gets it whole.
+            showHtml(text.unsupported);  // writes the editor's HTML into the textarea…
+            area.value += answer.html;   // …then the paste goes at its end
+          } else {
+            if (range.length) { quill.deleteText(range.index, range.length, "user"); }
+            quill.clipboard.dangerouslyPasteHTML(range.index, answer.html, "user");
+            note.textContent = text.pasted;
+          }
+          area.dispatchEvent(new Event("input", { bubbles: true }));
+        })
+        .catch(function () {
+          quill.insertText(range.index, data.getData("text/plain") || "", "user");
+        });
+    }, true);
     if (UNSUPPORTED.test(area.value)) { showHtml(text.unsupported); } else { showRich(); }
   }
 

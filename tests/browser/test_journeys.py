@@ -22,7 +22,10 @@ def _png(path):
 
 
 def _act(page, label, comment=None, publish_at=None):
-    form = page.locator("form.action", has=page.get_by_role("button", name=label, exact=True))
+    form = page.locator("form.action", has=page.get_by_role("button", name=label, exact=True, include_hidden=True))
+    details = page.locator("details.secondary-action", has=form)  # return, reject…: confirmed behind <details>
+    if details.count() and details.get_attribute("open") is None:
+        details.locator("summary").click()
     if comment is not None:
         form.locator("textarea").fill(comment)
     if publish_at is not None:
@@ -98,7 +101,8 @@ def test_contributor_editor_approver_journey(make, open_page, tmp_path):
     # The contributor sees the comment and what the editor changed, fixes it, and submits again.
     ctv.goto(f"{ctv.base}/submissions/{sub_id}")
     assert "Bổ sung số liệu năm 2025." in ctv.content()
-    ctv.get_by_role("link", name="Thay đổi so với phiên bản 1").click()
+    # The newest change (autosave may have written the contributor's own revisions before it).
+    ctv.locator("table a", has_text="Thay đổi so với phiên bản").first.click()
     assert ctv.locator(".diff ins").all_inner_texts() == ["UBND "] or ctv.locator(".diff ins").all_inner_texts() == ["UBND"]
     ctv.goto(f"{ctv.base}/submissions/{sub_id}/edit")
     ctv.get_by_role("textbox", name="Nội dung").locator("li").click()
@@ -177,7 +181,7 @@ def test_tables_open_in_html_view_and_survive_saving(make, open_page):
     page = open_page("ctv")
     page.goto(f"{page.base}/submissions/{sub.id}/edit")
     assert page.locator(".editor-wrap").is_hidden()
-    assert "bảng hoặc hình ảnh" in page.locator("[role=status]").first.inner_text()
+    assert "bảng hoặc hình ảnh" in page.locator(".editor-toggle + [role=status]").inner_text()  # the editor's note
     page.locator("#body_html").fill(page.locator("#body_html").input_value().replace("12", "15"))
     page.get_by_role("button", name="Lưu", exact=True).click()
     page.wait_for_url(re.compile(rf"/submissions/{sub.id}$"))

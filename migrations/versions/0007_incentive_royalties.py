@@ -1,13 +1,13 @@
 """incentive royalties (nhuận bút khuyến khích): the awards, and royalty lines of kind "incentive" that pay them
 
-Revision ID: 0007_h6
+Revision ID: 0007
 Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_h6"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
