@@ -106,6 +106,18 @@ def can_read_all_site_reports(user):
     ) is not None
 
 
+def can_read_some_reports(user):
+    """Any site's report figures (the "Reports" menu entry): admins, and approvers or accountants somewhere."""
+    if is_admin(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(
+        select(MembershipRole.role).join(Membership, Membership.id == MembershipRole.membership_id)
+        .where(Membership.user_id == user.id, MembershipRole.role.in_((ACCOUNTANT, APPROVER))).limit(1)
+    ) is not None
+
+
 def can_manage_installation(user):
     """Users, units, sites, categories, rates, endpoints: admins only."""
     return is_admin(user)
@@ -146,6 +158,12 @@ def _site_member(user, kwargs):
     return site is not None and is_member(user, site)
 
 
+def _report_site(user, kwargs):
+    """A report page's site: "all", or a site the user is a member of (the reports service then says 403
+    to members without the approver or accountant role, and to whoever may not see every site)."""
+    return kwargs["site"] == "all" or _site_member(user, kwargs)
+
+
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
@@ -157,6 +175,7 @@ RULES = {
     "admin": (lambda user, kwargs: can_manage_installation(user), 403),
     "submission_visible": (_submission_visible, 404),
     "site_member": (_site_member, 404),
+    "report_site": (_report_site, 404),
     # Payees' personal data: accountants (of any site) and admins.
     "accounting": (lambda user, kwargs: can_see_personal_payee_fields(user), 403),
 }
