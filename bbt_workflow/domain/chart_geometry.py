@@ -89,7 +89,7 @@ def value_axis(largest, ticks=4):
 
 
 def progress_chart(monthly_counts, months_shown, target, *, width=640, height=300,
-                   margin=(16, 16, 40, 56)):
+                   margin=(16, 20, 44, 72)):
     """The chart of one year: `monthly_counts` has the 12 months' published counts (January first),
     `months_shown` how many of them have begun (the line stops there), `target` the year's plan or None.
     `margin` is (top, right, bottom, left) room for the axes' labels."""

@@ -41,9 +41,9 @@ def test_progress_chart_axis_covers_counts_above_the_target_and_no_target():
     chart = progress_chart([30] * 12, 12, None)
     assert chart.target_line is None
     assert chart.cumulative[-1] == 360
-    # 360 / 4 ticks → step 100 → axis 0..400; default plot area x 56..624, y 16..260: y(360) = 260 - 244 × 0.9.
+    # 360 / 4 ticks → step 100 → axis 0..400; default plot area x 72..620, y 16..256: y(360) = 256 - 240 × 0.9.
     assert [t.value for t in chart.value_ticks] == [0, 100, 200, 300, 400]
-    assert chart.points[-1] == Point(624.0, 40.4)
+    assert chart.points[-1] == Point(620.0, 40.0)
 
 
 def test_a_future_year_draws_no_line_and_bad_input_is_refused():
