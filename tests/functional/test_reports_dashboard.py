@@ -1,7 +1,7 @@
 """The dashboard pages (issue 13): GET /reports/<site> and /reports/all, every figure read back from the HTML
 (elements marked data-figure) against the hand-computed values of test_reports_summary.py's data set, the
 period chooser, who may open them, the exports and the links to them."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from lxml import html
@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from bbt_workflow.accounts.models import Site
 
+from bbt_workflow.db_types import utcnow
 from bbt_workflow.domain.report_periods import current_quarter, period_days
+from bbt_workflow.domain.royalty_rules import local_date
 from bbt_workflow.extensions import db
 from tests.conftest import login
 from tests.functional.test_reports_summary import (  # noqa: F401 (board: the shared data set, a fixture)
@@ -159,8 +161,8 @@ def test_the_custom_period_counts_by_local_day(board, browse):
 
 
 def test_the_default_period_is_the_quarter_of_the_clock(board, browse, monkeypatch):
-    # Today's quarter with the real clock.
-    today = date.today()
+    # Today's quarter with the real clock (its day in Vietnam).
+    today = local_date(utcnow())
     start, end = period_days(*current_quarter(today))
     _, doc = _figures(browse("lanhdao", "/reports/cong"))
     assert doc.xpath("string(//*[@id='report-period'])").strip() == f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
