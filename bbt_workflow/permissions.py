@@ -106,16 +106,21 @@ def can_read_all_site_reports(user):
     ) is not None
 
 
+def can_read_all_site_reports_among(user, sites):
+    """can_read_all_site_reports decided from the user's sites already loaded (visible_sites_query), without
+    a query: the portal's approvers have the portal among them."""
+    return is_admin(user) or any(site.kind == PORTAL and APPROVER in roles_on(user, site) for site in sites)
+
+
 def can_read_some_reports(user):
     """Any site's report figures (the "Reports" menu entry): admins, and approvers or accountants somewhere."""
     if is_admin(user):
         return True
     if not (user and user.is_authenticated):
         return False
-    return db.session.scalar(
-        select(MembershipRole.role).join(Membership, Membership.id == MembershipRole.membership_id)
-        .where(Membership.user_id == user.id, MembershipRole.role.in_((ACCOUNTANT, APPROVER))).limit(1)
-    ) is not None
+    # The user's memberships, loaded once per request (roles_on reads them too): no query of its own on a
+    # page that already asked for a role, as every page's menu does.
+    return any(membership.role_set & {ACCOUNTANT, APPROVER} for membership in user.memberships)
 
 
 def can_manage_installation(user):

@@ -8,8 +8,8 @@ from ..domain import sheet_workflow
 from ..domain.workflow import IN_REVIEW, PENDING_APPROVAL, RETURNED, SUBMITTED
 from ..extensions import db
 from ..permissions import (
-    can_account, can_approve, can_create_on, can_read_all_site_reports, can_read_reports, can_read_sheets, can_review,
-    is_admin, may_watch_deliveries, requires, roles_on, site_for, visible_sites_query,
+    can_account, can_approve, can_create_on, can_read_all_site_reports_among, can_read_reports, can_read_sheets,
+    can_review, is_admin, may_watch_deliveries, requires, roles_on, site_for, visible_sites_query,
 )
 from ..publishing.deliveries import dead_counts_by_site
 from ..royalties.sheets.queries import sheet_counts_by_site, sheets_waiting_for
@@ -39,7 +39,7 @@ def home():
                       "sheets_waiting": (sheets[site.id].get(sheet_workflow.CHECKED, 0) if can_approve(user, site) else 0)
                       + (sheets[site.id].get(sheet_workflow.APPROVED, 0) if can_account(user, site) else 0)})
     return render_template("core/home.html", cards=cards, is_admin=is_admin(user),
-                           reads_all_reports=can_read_all_site_reports(user))
+                           reads_all_reports=can_read_all_site_reports_among(user, sites))
 
 
 def _tasks(user, site, items, sheets, dead):
