@@ -19,7 +19,8 @@ def period_choices():
     return ([SelectChoice(YEAR, _l("Whole year"), optgroup=whole)]
             + [SelectChoice(HALVES[0], _l("First half (months 1–6)"), optgroup=halves),
                SelectChoice(HALVES[1], _l("Second half (months 7–12)"), optgroup=halves)]
-            + [SelectChoice(code, _l("Quarter %(n)s", n=ROMAN[i]), optgroup=quarters) for i, code in enumerate(QUARTERS)]
+            + [SelectChoice(code, _l("Quarter %(n)s", n=ROMAN[i]), optgroup=quarters)
+               for i, code in enumerate(QUARTERS)]
             + [SelectChoice(code, _l("Month %(n)s", n=i + 1), optgroup=months) for i, code in enumerate(MONTHS)]
             + [SelectChoice(CUSTOM, _l("Chosen days (From, To)"), optgroup=_l("Custom"))])
 

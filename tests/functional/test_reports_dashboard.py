@@ -88,7 +88,8 @@ def test_every_figure_of_a_site_on_the_page(board, browse):
     assert [tuple(td.text_content() for td in tr.xpath("td")) for tr in doc.xpath("//tr[@data-reason]")] == \
         [("Thiếu nguồn", "2"), ("Ảnh mờ", "1")]
     assert doc.xpath("string(//*[@id='report-period'])").strip() == f"Từ 01/01/{Y} đến 31/03/{Y}"
-    assert doc.xpath("string(//*[@id='report-site'])") == db.session.scalar(select(Site.name).where(Site.code == "cong"))
+    site_name = db.session.scalar(select(Site.name).where(Site.code == "cong"))
+    assert doc.xpath("string(//*[@id='report-site'])") == site_name
     # The chart: an SVG with a title, the target line and the line of the twelve months.
     svg = doc.xpath("//svg[@id='progress-chart']")[0]
     assert svg.get("role") == "img" and svg.xpath("./title")[0].text_content().strip()
