@@ -28,6 +28,7 @@ from .mailqueue.worker import send_due_emails
 from .permissions import check_rules, declare_framework_rules
 from .publishing import init_app as init_publishing
 from .publishing import models as _publishing  # noqa: F401
+from .reports.views import init_app as init_reports
 from .request_guards import install_request_guards
 from .royalties import init_app as init_royalties
 from .royalties import models as _royalties  # noqa: F401
@@ -88,6 +89,7 @@ def create_app(config_class=None):
     # (the outbox after transitions and edits, its route rule, its pages and jobs).
     init_royalties(app)
     init_publishing(app)
+    init_reports(app)
 
     register_error_handlers(app)
     register_template_helpers(app)

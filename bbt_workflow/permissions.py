@@ -106,6 +106,23 @@ def can_read_all_site_reports(user):
     ) is not None
 
 
+def can_read_all_site_reports_among(user, sites):
+    """can_read_all_site_reports decided from the user's sites already loaded (visible_sites_query), without
+    a query: the portal's approvers have the portal among them."""
+    return is_admin(user) or any(site.kind == PORTAL and APPROVER in roles_on(user, site) for site in sites)
+
+
+def can_read_some_reports(user):
+    """Any site's report figures (the "Reports" menu entry): admins, and approvers or accountants somewhere."""
+    if is_admin(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    # The user's memberships, loaded once per request (roles_on reads them too): no query of its own on a
+    # page that already asked for a role, as every page's menu does.
+    return any(membership.role_set & {ACCOUNTANT, APPROVER} for membership in user.memberships)
+
+
 def can_manage_installation(user):
     """Users, units, sites, categories, rates, endpoints: admins only."""
     return is_admin(user)
@@ -146,6 +163,12 @@ def _site_member(user, kwargs):
     return site is not None and is_member(user, site)
 
 
+def _report_site(user, kwargs):
+    """A report page's site: "all", or a site the user is a member of (the reports service then says 403
+    to members without the approver or accountant role, and to whoever may not see every site)."""
+    return kwargs["site"] == "all" or _site_member(user, kwargs)
+
+
 # Rule name -> (predicate(user, view_kwargs), status when it fails). "public" needs nothing.
 # Object rules answer 404 so a caller cannot learn what exists; they run before the
 # request body is parsed, so a bad body cannot reveal it either.
@@ -157,6 +180,7 @@ RULES = {
     "admin": (lambda user, kwargs: can_manage_installation(user), 403),
     "submission_visible": (_submission_visible, 404),
     "site_member": (_site_member, 404),
+    "report_site": (_report_site, 404),
     # Payees' personal data: accountants (of any site) and admins.
     "accounting": (lambda user, kwargs: can_see_personal_payee_fields(user), 403),
 }

@@ -8,8 +8,8 @@ from ..domain import sheet_workflow
 from ..domain.workflow import IN_REVIEW, PENDING_APPROVAL, RETURNED, SUBMITTED
 from ..extensions import db
 from ..permissions import (
-    can_account, can_approve, can_create_on, can_read_sheets, can_review, is_admin, may_watch_deliveries, requires,
-    roles_on, site_for, visible_sites_query,
+    can_account, can_approve, can_create_on, can_read_all_site_reports_among, can_read_reports, can_read_sheets,
+    can_review, is_admin, may_watch_deliveries, requires, roles_on, site_for, visible_sites_query,
 )
 from ..publishing.deliveries import dead_counts_by_site
 from ..royalties.sheets.queries import sheet_counts_by_site, sheets_waiting_for
@@ -34,10 +34,12 @@ def home():
                                                                      dead[site.id]),
                       "mine": items[site.id]["mine"] if can_create_on(user, site) else {},
                       "reviewer": can_review(user, site), "reads_sheets": can_read_sheets(user, site),
+                      "reads_reports": can_read_reports(user, site),
                       # as royalties' sheets_waiting_for counts it, from the grouped counts
                       "sheets_waiting": (sheets[site.id].get(sheet_workflow.CHECKED, 0) if can_approve(user, site) else 0)
                       + (sheets[site.id].get(sheet_workflow.APPROVED, 0) if can_account(user, site) else 0)})
-    return render_template("core/home.html", cards=cards, is_admin=is_admin(user))
+    return render_template("core/home.html", cards=cards, is_admin=is_admin(user),
+                           reads_all_reports=can_read_all_site_reports_among(user, sites))
 
 
 def _tasks(user, site, items, sheets, dead):

@@ -18,10 +18,13 @@ Definitions (API.md "Reports summary"):
 - spending: lines of approved or paid sheets of the scope whose month overlaps the period;
   an adjustment counts with the kind of the line it corrects (royalty or fee).
 """
+from datetime import date
+
 from sqlalchemy import and_, case, distinct, exists, func, select, true
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Category, Membership, MembershipRole, PlanTarget, Site, Unit, User
+from ..domain.report_figures import utc_bounds
 from ..domain.roles import CONTRIBUTOR
 from ..domain.sheet_workflow import APPROVED as SHEET_APPROVED
 from ..domain.sheet_workflow import PAID as SHEET_PAID
@@ -200,3 +203,19 @@ def site_name(site_ids):
     if site_ids is None or len(site_ids) != 1:
         return None
     return db.session.scalar(select(Site.name).where(Site.id == site_ids[0]))
+
+
+def published_by_month(site_ids, year):
+    """Items published in each local month of `year` and still published, {month: n} (months without items
+    left out). One grouped query on both databases: the month is a CASE over the twelve months' UTC starts
+    (computed once, as `utc_bounds` does for a period), not a database date function:
+    SELECT month, count(*) FROM (SELECT CASE WHEN published_at < feb THEN 1 … ELSE 12 END AS month
+    FROM submissions WHERE site IN scope AND state = 'published' AND published_at in the year) GROUP BY month."""
+    starts = [utc_bounds(date(year, month, 1), date(year, month, 1))[0] for month in range(1, 13)]
+    year_end = utc_bounds(date(year, 12, 31), date(year, 12, 31))[1]
+    month = case(*[(Submission.published_at < starts[m], m) for m in range(1, 12)], else_=12)
+    # Grouped over a subquery: PostgreSQL would not see the CASE of GROUP BY, bound with its own
+    # parameters, as the CASE of SELECT.
+    months = select(month.label("month")).where(_published_in(site_ids, starts[0], year_end)).subquery()
+    rows = db.session.execute(select(months.c.month, func.count()).group_by(months.c.month))
+    return {int(m): n for m, n in rows.all()}

@@ -89,6 +89,15 @@ def report_summary(actor, site_code, start, end):
     }
 
 
+def report_labels(site_ids, summary):
+    """The names of the summary's site, categories and units (its maps are keyed by code)."""
+    return ReportLabels(
+        site=queries.site_name(site_ids),
+        categories=queries.category_names(site_ids, summary["published"]["by_category"]),
+        units=queries.unit_names(summary["published"]["by_unit"]),
+    )
+
+
 EXPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -102,11 +111,7 @@ def report_export(actor, site_code, start, end, fmt):
         raise field_error("format", _l("The format must be xlsx or docx."), "bad_format")
     summary = report_summary(actor, site_code, start, end)
     _, site_ids = report_scope(actor, site_code)
-    labels = ReportLabels(
-        site=queries.site_name(site_ids),
-        categories=queries.category_names(site_ids, summary["published"]["by_category"]),
-        units=queries.unit_names(summary["published"]["by_unit"]),
-    )
+    labels = report_labels(site_ids, summary)
     writer = write_report_xlsx if fmt == "xlsx" else write_report_docx
     content = writer(summary, labels)
     filename = f"bao-cao-{summary['site']}-{start.isoformat()}-{end.isoformat()}.{fmt}"

@@ -196,7 +196,10 @@ def month(app, monkeypatch):
     linked = {"attachment_id": {"attachment_id": attachment.id, "submission_id": photo_id,
                                 "key": attachment.sha256[:16]}}
     # A name reused with another meaning on one endpoint.
-    per_endpoint = {"royalty_admin.regulation": {"row_id": [regulation.id]}}
+    per_endpoint = {"royalty_admin.regulation": {"row_id": [regulation.id]},
+                    # The reports pages take a site code or "all" (every site).
+                    "reports_web.dashboard": {"site": ids["site"] + ["all"]},
+                    "reports_web.export": {"site": ids["site"] + ["all"], "fmt": ["xlsx", "docx", "csv"]}}
     row_ids = {kind: db.session.scalar(select(k.model.id).order_by(k.model.id)) for kind, k in KINDS.items()}
     return {"ids": ids, "linked": linked, "per_endpoint": per_endpoint, "row_ids": row_ids}
 
