@@ -114,7 +114,8 @@ class HistoryEntry(db.Model):
     """One row per action, written in the same transaction; append-only (database triggers)."""
 
     __tablename__ = "submission_history"
-    __table_args__ = (Index("ix_submission_history_submission", "submission_id", "id"),
+    # An item's history in order; action and at let the reports filter a period in the index (0007_h2).
+    __table_args__ = (Index("ix_submission_history_submission", "submission_id", "id", "action", "at"),
                       # The reports' decisions of a period, index-only (migration 0007_h2).
                       Index("ix_submission_history_action_at", "action", "at", "submission_id"))
     id: Mapped[int] = mapped_column(primary_key=True)

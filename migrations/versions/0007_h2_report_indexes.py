@@ -14,6 +14,10 @@ contributors' figures probed the history of every item of the site. Two covering
   a site's (id, author_id) from it too; the portal feed (site, published, newest first) walks it.
 - ix_submission_history_action_at gains submission_id: the decisions of a period (action IN …, at in
   period) are an index-only scan joined to the site's items by hash.
+- ix_submission_history_submission (submission_id, id) gains action and at: where the planner probes
+  the history of each of a site's items instead (it does for a component site), the probe filters the
+  period and the decisions in the index instead of fetching every history row of the item (one try at
+  1M: 335–889 ms → 170–310 ms for the site's decisions). The item page's history still reads it in order.
 """
 from alembic import op
 
@@ -33,10 +37,14 @@ def upgrade():
     with op.batch_alter_table("submission_history") as batch:
         batch.drop_index("ix_submission_history_action_at")
         batch.create_index("ix_submission_history_action_at", ["action", "at", "submission_id"])
+        batch.drop_index("ix_submission_history_submission")
+        batch.create_index("ix_submission_history_submission", ["submission_id", "id", "action", "at"])
 
 
 def downgrade():
     with op.batch_alter_table("submission_history") as batch:
+        batch.drop_index("ix_submission_history_submission")
+        batch.create_index("ix_submission_history_submission", ["submission_id", "id"])
         batch.drop_index("ix_submission_history_action_at")
         batch.create_index("ix_submission_history_action_at", ["action", "at"])
     with op.batch_alter_table("submissions") as batch:
