@@ -17,7 +17,6 @@ PLAN on SQLite. Targets: ≤ 300 ms at 1,000,000 items on PostgreSQL, ≤ 1 s at
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from datetime import date
