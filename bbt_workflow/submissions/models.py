@@ -27,7 +27,7 @@ class Submission(db.Model):
         Index("ix_submissions_site_state", "site_id", "state", "updated_at"),
         Index("ix_submissions_author", "author_id", "updated_at"),
         Index("ix_submissions_assignee", "assignee_id", "state"),
-        # The reports' published figures (and the feed) read this index only (migration 0007_h2).
+        # The reports' published figures (and the feed) read this index only (migration 0009).
         Index("ix_submissions_report", "site_id", "state", "published_at", "content_type", "category_id",
               "unit_id", "author_id", "first_submitted_at", "external_id", "id"),
         UniqueConstraint("site_id", "external_id", name="uq_submissions_site_external_id"),
@@ -114,9 +114,9 @@ class HistoryEntry(db.Model):
     """One row per action, written in the same transaction; append-only (database triggers)."""
 
     __tablename__ = "submission_history"
-    # An item's history in order; action and at let the reports filter a period in the index (0007_h2).
+    # An item's history in order; action and at let the reports filter a period in the index (0009).
     __table_args__ = (Index("ix_submission_history_submission", "submission_id", "id", "action", "at"),
-                      # The reports' decisions of a period, index-only (migration 0007_h2).
+                      # The reports' decisions of a period, index-only (migration 0009).
                       Index("ix_submission_history_action_at", "action", "at", "submission_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))

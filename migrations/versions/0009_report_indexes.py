@@ -1,7 +1,7 @@
 """report indexes (issue 13 bench, branch h2): the year dashboard reads indexes only
 
-Revision ID: 0007_h2
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 
 Measured on a generated installation of 1,000,000 items (bench/RESULTS.md): the dashboard's published
 counts fetched every matching row of `submissions` from the heap (wide rows, random pages), and the
@@ -21,8 +21,8 @@ contributors' figures probed the history of every item of the site. Two covering
 """
 from alembic import op
 
-revision = "0007_h2"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
