@@ -35,7 +35,9 @@
     editable.setAttribute("aria-multiline", "true");
     editable.setAttribute("role", "textbox");
     wrap.querySelectorAll(".ql-toolbar button, .ql-toolbar .ql-picker-label").forEach(function (el) {
-      var key = (el.className.match(/ql-(\w+)/) || [])[1];
+      // A picker's label is named after its picker (span.ql-header.ql-picker), not "ql-picker-label".
+      var owner = el.classList.contains("ql-picker-label") ? el.parentNode : el;
+      var key = (owner.className.match(/ql-(\w+)/) || [])[1];
       var name = text.buttons[key + (el.value ? ":" + el.value : "")] || text.buttons[key];
       if (name) { el.setAttribute("aria-label", name); el.setAttribute("title", name); }
     });

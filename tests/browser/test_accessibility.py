@@ -25,6 +25,11 @@ SCREENSHOTS = os.environ.get("BBT_SCREENSHOTS") == "1"
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
 WIDTHS = {"desktop": (1280, 900), "360": (360, 780)}
 BLOCKING = ("serious", "critical")
+# The outermost elements sticking out of the window (what to fix when a page is too wide).
+WIDEST = """() => Array.from(document.querySelectorAll('main *')).filter(el => {
+  const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
+  return r.right > window.innerWidth + 1 && p.right <= window.innerWidth + 1;
+}).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''))"""
 
 
 @pytest.fixture
@@ -123,7 +128,8 @@ def test_main_pages_pass_axe_and_fit_a_small_screen(browser, live_server, board,
                                 + " | ".join(n["html"][:120] for n in v["nodes"][:3]))
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 0:
-                problems.append(f"{name}: {overflow} px wider than the {WIDTHS[width][0]} px window")
+                problems.append(f"{name}: {overflow} px wider than the {WIDTHS[width][0]} px window: "
+                                + ", ".join(page.evaluate(WIDEST)))
             if SCREENSHOTS:
                 _shot(page, f"after-{name}-{lang}-{width}")
     finally:
