@@ -29,7 +29,11 @@
     note.setAttribute("role", "status");
     toggle.parentNode.insertBefore(note, toggle.nextSibling);
 
-    var quill = new Quill(mount, { theme: "snow", formats: FORMATS, modules: { toolbar: TOOLBAR } });
+    // Tab and Shift+Tab leave the editor (Quill's default inserts a tab or indents: a keyboard trap, WCAG 2.1.2).
+    var leave = function () { return true; };
+    var keyboard = { bindings: { tab: { key: "Tab", handler: leave }, indent: { key: "Tab", format: ["blockquote", "indent", "list"], handler: leave },
+                                 outdent: { key: "Tab", shiftKey: true, format: ["blockquote", "indent", "list"], handler: leave } } };
+    var quill = new Quill(mount, { theme: "snow", formats: FORMATS, modules: { toolbar: TOOLBAR, keyboard: keyboard } });
     var editable = mount.querySelector(".ql-editor");
     editable.setAttribute("aria-label", text.label);
     editable.setAttribute("aria-multiline", "true");

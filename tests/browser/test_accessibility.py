@@ -154,15 +154,17 @@ def test_contributor_journey_with_the_keyboard_only(browser, live_server, board)
     page = context.new_page()
     try:
         page.goto(f"{live_server}/login")
-        # The skip link comes first and moves to the content.
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
-        _tab_to(page, "#username")
+        assert page.evaluate("document.activeElement.id") == "username"  # autofocus
         page.keyboard.type("ctv")
         page.keyboard.press("Tab")
         page.keyboard.type("Matkhau-2026")
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "/login" not in url)
+        # The skip link comes first and moves the focus to the content.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
         # From home to the site, then to "new item", by Tab and Enter.
         _tab_to(page, "a[href='/sites/tinh']")
         with page.expect_navigation():
@@ -195,5 +197,36 @@ def test_contributor_journey_with_the_keyboard_only(browser, live_server, board)
             page.keyboard.press("Enter")
         db.session.rollback()
         assert db.session.scalar(select(Submission.state).where(Submission.id == sub_id)) == "submitted"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["vi-VN", "en-US"])
+def test_the_date_picker_writes_dd_mm_yyyy_whatever_the_browser(browser, live_server, board, locale):
+    context = browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("#username", "bientap")
+        page.fill("#password", "Matkhau-2026")
+        page.click("main button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"{live_server}/sites/tinh/queue")
+        page.get_by_role("button", name="Bộ lọc", exact=True).click()
+        field = page.locator("#from_")
+        # Without JavaScript it is a text input saying the format; the picker keeps it so.
+        assert (field.get_attribute("type"), field.get_attribute("placeholder")) == ("text", "dd/mm/yyyy")
+        field.click()
+        calendar = page.locator(".flatpickr-calendar.open")
+        sync_api.expect(calendar).to_be_visible()
+        weekdays = [d.strip() for d in calendar.locator(".flatpickr-weekday").all_inner_texts()]
+        assert weekdays == ["T2", "T3", "T4", "T5", "T6", "T7", "CN"]  # the page's language, weeks from Monday
+        calendar.locator(".flatpickr-day.today").click()
+        today = datetime.now(VIETNAM).date()
+        assert field.input_value() == f"{today:%d/%m/%Y}"
+        page.get_by_role("button", name="Lọc", exact=True).click()
+        page.wait_for_url(re.compile(r"from_="))
+        assert page.locator("#from_").input_value() == f"{today:%d/%m/%Y}"  # the server read it as dd/mm/yyyy
     finally:
         context.close()
