@@ -111,6 +111,18 @@ def format_datetime(value):
     return _babel_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+def format_waited(seconds):
+    """How long something has waited, short enough for a table cell: 45 phút · 5 giờ · 3 ngày."""
+    if seconds is None:
+        return ""
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return _l("%(n)s min", n=format_number(minutes))
+    if minutes < 48 * 60:
+        return _l("%(n)s h", n=format_number(minutes // 60))
+    return _l("%(n)s d", n=format_number(minutes // (24 * 60)))
+
+
 def date_input_value(value):
     """What a date text input shows: dd/mm/yyyy (a string typed by the user is kept as typed)."""
     if isinstance(value, (date, datetime)):

@@ -46,10 +46,14 @@ class _TypedDateField(StringField):
 
     placeholder, pattern, message = DATE_PLACEHOLDER, DATE_PATTERN, BAD_DATE
     parse, shown = staticmethod(parse_date), staticmethod(date_input_value)
+    # static/js/datepicker.js puts a calendar (flatpickr, writing dd/mm/yyyy) on inputs with this
+    # attribute; without JavaScript the input stays a text input with its placeholder.
+    picker = "date"
 
     def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
         render_kw = {"placeholder": self.placeholder, "pattern": self.pattern, "autocomplete": "off",
-                     "title": self.placeholder, **(render_kw or {})}
+                     "title": self.placeholder, **({"data-datepicker": self.picker} if self.picker else {}),
+                     **(render_kw or {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def _value(self):
@@ -81,6 +85,7 @@ class LocalDateTimeField(_TypedDateField):
 
     placeholder, pattern, message = DATETIME_PLACEHOLDER, DATETIME_PATTERN, BAD_DATETIME
     parse, shown = staticmethod(parse_local_datetime), staticmethod(datetime_input_value)
+    picker = "datetime"
 
 
 class LocalMonthField(_TypedDateField):
@@ -89,6 +94,7 @@ class LocalMonthField(_TypedDateField):
 
     placeholder, pattern, message = MONTH_PLACEHOLDER, MONTH_PATTERN, BAD_MONTH
     parse, shown = staticmethod(parse_month), staticmethod(month_input_value)
+    picker = None
 
 
 def show_service_error(form, exc):

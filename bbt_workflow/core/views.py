@@ -56,13 +56,14 @@ def _tasks(user, site, items, sheets, dead):
     if can_create_on(user, site):
         tasks.append((_("My returned items"), items["mine"].get(RETURNED, 0),
                       url_for("submissions_web.mine", site=code, state=RETURNED)))
-    sheets_page = url_for("royalties_web.sheets", site=code)
+    def sheets_page(state):  # the sheets list filtered to the ones in that step
+        return url_for("royalties_web.sheets", site=code, state=state)
     if can_account(user, site):
-        tasks.append((_("Sheets to check"), sheets.get(sheet_workflow.DRAFT, 0), sheets_page))
+        tasks.append((_("Sheets to check"), sheets.get(sheet_workflow.DRAFT, 0), sheets_page(sheet_workflow.DRAFT)))
     if can_approve(user, site):
-        tasks.append((_("Sheets to approve"), sheets.get(sheet_workflow.CHECKED, 0), sheets_page))
+        tasks.append((_("Sheets to approve"), sheets.get(sheet_workflow.CHECKED, 0), sheets_page(sheet_workflow.CHECKED)))
     if can_account(user, site):
-        tasks.append((_("Sheets to pay"), sheets.get(sheet_workflow.APPROVED, 0), sheets_page))
+        tasks.append((_("Sheets to pay"), sheets.get(sheet_workflow.APPROVED, 0), sheets_page(sheet_workflow.APPROVED)))
     if may_watch_deliveries(user, site):
         tasks.append((_("Failed deliveries"), dead, url_for("publishing_web.deliveries", site=code, state="dead")))
     return tasks

@@ -102,6 +102,8 @@ class QueueFilterForm(Form):
         SelectChoice("-created_at", _l("Newest")), SelectChoice("created_at", _l("Oldest")),
         SelectChoice("title", _l("Title A–Z")), SelectChoice("-title", _l("Title Z–A"))], validators=[Optional()])
 
+    FIELDS = ("q", "view", "state", "category", "content_type", "unit", "author", "from_", "to", "sort")
+
     def filters(self):
         """The filters for queries.filtered_submissions; an invalid field is left out (and shown as an error)."""
         args = {}
@@ -118,3 +120,7 @@ class QueueFilterForm(Form):
         elif self.view.data == "claimed":
             args["assignee"] = "me"
         return args
+
+
+class ClaimForm(Form):
+    """The queue's claim form: only its CSRF token is a field; the items come as "id:version" values."""

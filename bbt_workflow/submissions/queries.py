@@ -101,6 +101,24 @@ def queue_counts(site):
     ).all())
 
 
+def state_entered_at(submissions):
+    """When each item entered the state it is in: {id: instant}, from its history in one grouped query
+    (the latest entry that moved it into that state); an item without one counts from its creation."""
+    ids = [s.id for s in submissions]
+    entered = {s.id: s.created_at for s in submissions}
+    if not ids:
+        return entered
+    rows = db.session.execute(
+        select(HistoryEntry.submission_id, func.max(HistoryEntry.at))
+        .join(Submission, Submission.id == HistoryEntry.submission_id)
+        .where(HistoryEntry.submission_id.in_(ids), HistoryEntry.to_state == Submission.state,
+               or_(HistoryEntry.from_state.is_(None), HistoryEntry.from_state != HistoryEntry.to_state))
+        .group_by(HistoryEntry.submission_id))
+    for sub_id, at in rows:
+        entered[sub_id] = at
+    return entered
+
+
 def home_item_counts(user, site_ids):
     """What waits for the user on the home page, for all the given sites in three grouped queries
     (never one per site): {site_id: {"queue": {state: n}, "held": n, "mine": {state: n}}}.

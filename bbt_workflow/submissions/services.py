@@ -20,7 +20,7 @@ from ..domain.content_types import CONTENT_TYPES, missing_fields
 from ..domain.html_policy import html_to_text, sanitize_html
 from ..domain.text_diff import word_diff
 from ..domain.text_search import fold
-from ..errors import Forbidden, NotFound, ValidationFailed, field_error
+from ..errors import Forbidden, NotFound, ServiceError, ValidationFailed, field_error
 from ..extensions import db
 from ..permissions import can_create_on, can_see_submission, submission_actor
 from ..versioning import check_version as check_version_of, flush_or_conflict
@@ -291,6 +291,26 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
         handler(sub, action, now, who)
     db.session.flush()
     return sub
+
+
+def claim_many(actor, items):
+    """Claim several items in one request: each one through transition_submission (visibility, the
+    workflow's rules and the version the actor saw are all checked), each in its own savepoint so
+    one refusal leaves the others claimed. items: [(submission_id, version)].
+    Returns (claimed submissions, [(submission_id, title or None, message)] for the refused ones)."""
+    claimed, refused = [], []
+    for submission_id, version in items:
+        title = None
+        try:
+            with db.session.begin_nested():
+                sub = get_visible_submission(actor, submission_id)
+                title = sub.title
+                transition_submission(actor, sub, "claim", version)
+        except ServiceError as exc:
+            refused.append((submission_id, title, str(exc.message)))
+        else:
+            claimed.append(sub)
+    return claimed, refused
 
 
 def revision_of(sub, number):

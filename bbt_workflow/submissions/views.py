@@ -1,15 +1,19 @@
 """Web pages for submissions: the item with its history, my items, the site queue."""
 from datetime import timezone
 
+from urllib.parse import parse_qsl
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from ..accounts.models import Unit, User
 from ..accounts.services import users_matching
 from ..auth.current import current_actor
-from ..domain.workflow import RETURNED, STATES, TRANSITIONS
+from ..db_types import utcnow
+from ..domain.workflow import RETURNED, STATES, SUBMITTED, TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
@@ -21,11 +25,11 @@ from . import services
 from ..domain.pasted_html import clean_pasted_html
 from .attachments import add_attachment, attachment_of, serve_attachment
 from .form_replies import attachment_details, attachment_json, form_errors, refused, saved, wants_json
-from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, EmailPreferencesForm, QueueFilterForm,
+from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, EmailPreferencesForm, QueueFilterForm,
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
-from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs
-from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of
+from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
+from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of, state_entered_at
 
 bp = Blueprint("submissions_web", __name__)
 PER_PAGE = 50
@@ -116,8 +120,64 @@ def queue(site):
         SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     form.validate()
     page = _page(filtered_submissions(user, dict(form.filters(), site=site_obj.code)))
+    # The claim button and checkbox only where the workflow would allow it (the POST checks again).
+    claimable = {s.id for s in page.items if s.state == SUBMITTED and "claim" in services.allowed_actions_for(user, s)}
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
-                           counts=queue_counts(site_obj), filters=form)
+                           counts=queue_counts(site_obj), filters=form, claimable=claimable,
+                           entered=state_entered_at(page.items), now=utcnow(),
+                           advanced_filters=any(form[name].data for name in ADVANCED_FILTERS),
+                           claim_form=ClaimForm())
+
+
+# The queue's filters shown behind the "Filters" button (the search box is always shown).
+ADVANCED_FILTERS = ("category", "content_type", "unit", "author", "from_", "to")
+
+
+def _claim_items(values):
+    """"id:version" pairs from the queue's checkboxes and claim buttons; anything else is ignored."""
+    items = []
+    for value in values[:PER_PAGE]:
+        sub_id, _sep, version = value.partition(":")
+        if sub_id.isdigit() and version.isdigit():
+            items.append((int(sub_id), int(version)))
+    return items
+
+
+@bp.route("/sites/<site>/queue/claim", methods=["POST"])
+@requires("site_member")
+def queue_claim(site):
+    """Claim the checked items (or the one whose row button was pressed, then open it): one POST,
+    every item through the workflow service; the page says which were claimed and why others were not."""
+    user = current_actor()
+    site_obj = site_for(user, site)
+    if not can_review(user, site_obj):
+        abort(403)
+    form = ClaimForm()
+    back = url_for("submissions_web.queue", site=site_obj.code, **_queue_args(request.form.get("back", "")))
+    if not form.validate_on_submit():
+        flash(_("The form expired; try again."), "danger")
+        return redirect(back)
+    single = _claim_items([request.form["open"]]) if request.form.get("open") else None
+    items = single or _claim_items(request.form.getlist("items"))
+    if not items:
+        flash(_("Select the items to claim."), "warning")
+        return redirect(back)
+    claimed, refused = services.claim_many(user, items)
+    db.session.commit()
+    if claimed:
+        flash(_("Claimed %(n)s: %(titles)s.", n=len(claimed),
+                titles="; ".join(s.title or _("(untitled)") for s in claimed)), "success")
+    for sub_id, title, message in refused:
+        flash(_("Not claimed: %(title)s – %(reason)s", title=title or f"#{sub_id}", reason=message), "danger")
+    if single and claimed:
+        return redirect(url_for("submissions_web.detail", submission_id=claimed[0].id))
+    return redirect(back)
+
+
+def _queue_args(query):
+    """The queue's filters to return to (the query string the page was opened with), page and all."""
+    from_url = MultiDict(parse_qsl(query[:2000]))
+    return {key: from_url.get(key) for key in QueueFilterForm.FIELDS + ("page",) if from_url.get(key)}
 
 
 @bp.route("/notifications")
@@ -125,7 +185,12 @@ def queue(site):
 def notifications():
     user = current_actor()
     page = _page(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()))
-    return render_template("submissions/notifications.html", page=page)
+    # Opening the list is reading it: the count in the menu clears; what was new stays marked on this page.
+    new = {n.id for n in page.items if n.read_at is None}
+    if unread_count(user):
+        mark_notifications_read(user)
+        db.session.commit()
+    return render_template("submissions/notifications.html", page=page, new=new)
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -133,7 +198,13 @@ def notifications():
 def notifications_read():
     mark_notifications_read(current_actor())
     db.session.commit()
-    return redirect(url_for("submissions_web.notifications"))
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("submissions_web.notifications"))
+
+
+def _same_site(url):
+    """Only a page of this app as the place to go back to (never another host)."""
+    return bool(url) and url.startswith(request.host_url)
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])

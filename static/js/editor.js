@@ -32,13 +32,19 @@
     note.setAttribute("role", "status");
     toggle.parentNode.insertBefore(note, toggle.nextSibling);
 
-    var quill = new Quill(mount, { theme: "snow", formats: FORMATS, modules: { toolbar: TOOLBAR } });
+    // Tab and Shift+Tab leave the editor (Quill's default inserts a tab or indents: a keyboard trap, WCAG 2.1.2).
+    var leave = function () { return true; };
+    var keyboard = { bindings: { tab: { key: "Tab", handler: leave }, indent: { key: "Tab", format: ["blockquote", "indent", "list"], handler: leave },
+                                 outdent: { key: "Tab", shiftKey: true, format: ["blockquote", "indent", "list"], handler: leave } } };
+    var quill = new Quill(mount, { theme: "snow", formats: FORMATS, modules: { toolbar: TOOLBAR, keyboard: keyboard } });
     var editable = mount.querySelector(".ql-editor");
     editable.setAttribute("aria-label", text.label);
     editable.setAttribute("aria-multiline", "true");
     editable.setAttribute("role", "textbox");
     wrap.querySelectorAll(".ql-toolbar button, .ql-toolbar .ql-picker-label").forEach(function (el) {
-      var key = (el.className.match(/ql-(\w+)/) || [])[1];
+      // A picker's label is named after its picker (span.ql-header.ql-picker), not "ql-picker-label".
+      var owner = el.classList.contains("ql-picker-label") ? el.parentNode : el;
+      var key = (owner.className.match(/ql-(\w+)/) || [])[1];
       var name = text.buttons[key + (el.value ? ":" + el.value : "")] || text.buttons[key];
       if (name) { el.setAttribute("aria-label", name); el.setAttribute("title", name); }
     });

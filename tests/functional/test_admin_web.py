@@ -1,3 +1,4 @@
+import re
 import io
 
 from sqlalchemy import func, select
@@ -123,3 +124,14 @@ def test_form_errors_are_in_vietnamese(client, make):
     response = _post_form(client, "/admin/users/new", {"username": "", "full_name": "Thử", "email": "abc"})
     html = response.get_data(as_text=True)
     assert "Địa chỉ email không hợp lệ." in html and "Trường này là bắt buộc." in html
+
+
+def test_form_errors_sit_under_their_field_in_both_languages(client, make):
+    """Bootstrap's invalid-feedback right after the control, which points to it (aria-describedby)."""
+    _admin(client, make)
+    for lang, message in (("vi", "Địa chỉ email không hợp lệ."), ("en", "Invalid email address.")):
+        html = _post_form(client, f"/admin/users/new?lang={lang}", {"username": "thu", "full_name": "Thử", "email": "abc"}).get_data(as_text=True)
+        control = re.search(r'<input[^>]*id="email"[^>]*>', html).group(0)
+        assert "is-invalid" in control and 'aria-invalid="true"' in control and 'aria-describedby="email-errors"' in control
+        after = html[html.index(control) + len(control):]
+        assert re.match(r'\s*<div class="invalid-feedback d-block" id="email-errors">' + re.escape(message) + "</div>", after), after[:300]

@@ -113,7 +113,8 @@ def test_approver_sees_approvals_sheets_and_dead_deliveries(app, board, lang, la
     assert got[to_claim] == (f"{QUEUE}?state=submitted", "1")
     assert got[held] == (f"{QUEUE}?view=claimed&state=in_review", "0")
     assert got[to_approve] == (f"{QUEUE}?state=pending_approval", "1")
-    assert got[sheets] == ("/sites/cong/royalties", "1")
+    # The link lands on the sheets waiting for this step only (issue 14).
+    assert got[sheets] == ("/sites/cong/royalties?state=checked", "1")
     assert got[dead] == ("/sites/cong/deliveries?state=dead", "1")
     approve_page = client.get(got[to_approve][0]).get_data(as_text=True)
     assert "Bài chờ duyệt" in approve_page and "Bài chờ nhận" not in approve_page
@@ -130,8 +131,8 @@ def test_accountant_sees_sheets_to_check_and_pay(app, board, lang, labels):
     client, body = home(app, "ketoan", lang)
     got = tasks(body)
     check, pay, to_claim, dead = labels
-    assert got[check] == ("/sites/cong/royalties", "1")
-    assert got[pay] == ("/sites/cong/royalties", "1")
+    assert got[check] == ("/sites/cong/royalties?state=draft", "1")
+    assert got[pay] == ("/sites/cong/royalties?state=approved", "1")
     assert to_claim not in got and dead not in got
     assert len(got) == 2
     assert client.get(got[check][0]).status_code == 200

@@ -21,7 +21,7 @@ CALLERS = ("anonymous", "contributor", "editor", "approver", "accountant", "outs
 SITE_ROLES = ("contributor", "editor", "approver", "accountant")
 
 # Site A's review queue: its editors and approvers (and admins); other members 403, outsiders 404.
-QUEUE = {"submissions_web.queue"}
+QUEUE = {"submissions_web.queue", "submissions_web.queue_claim"}  # the queue and its claim POST
 # Creating items on site A: its contributors, editors and approvers (and admins); its accountants
 # only read (403); outsiders 404 on the page. The API call names site A in a valid body, so the
 # service's rule (permissions.can_create_on) answers, not the body validation.

@@ -83,7 +83,7 @@ def test_pages_refuse_an_early_payment_date_and_warn_a_late_one(app, month):
         "csrf_token": csrf_from(listing), "period": month["period"],
         "payment_date": (newest - timedelta(days=1)).isoformat()})
     body = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and 'class="error"' in body and "ngày chi trả" in body.lower()
+    assert refused.status_code == 422 and 'class="invalid-feedback d-block"' in body and "ngày chi trả" in body.lower()
     assert db.session.scalar(select(RoyaltySheet.id)) is None
     created = accountant.post("/sites/tinh/royalties", data={"csrf_token": csrf_from(listing),
                                                              "period": month["period"]})
@@ -93,7 +93,7 @@ def test_pages_refuse_an_early_payment_date_and_warn_a_late_one(app, month):
     early = accountant.post(f"/royalties/sheets/{sheet.id}/payment-date", data={
         "csrf_token": csrf_from(page), "payment_date": (newest - timedelta(days=1)).isoformat(),
         "version": str(sheet.version)})
-    assert early.status_code == 422 and 'class="error"' in early.get_data(as_text=True)
+    assert early.status_code == 422 and 'class="invalid-feedback d-block"' in early.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(RoyaltySheet, sheet.id).payment_date == end
     late = accountant.post(f"/royalties/sheets/{sheet.id}/payment-date", data={

@@ -70,7 +70,7 @@ def test_import_compute_check_approve_pay_in_the_pages(app, make):
     for bad in ("", "2025-02-30"):
         refused = accountant.post(f"/royalties/sheets/{sheet.id}/payment-date", data={
             "csrf_token": csrf_from(page), "payment_date": bad, "version": str(sheet.version)})
-        assert refused.status_code == 422 and 'class="error"' in refused.get_data(as_text=True)
+        assert refused.status_code == 422 and 'class="invalid-feedback d-block"' in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(RoyaltySheet, sheet.id).payment_date.isoformat() == "2025-04-05"
     accountant.post(f"/royalties/sheets/{sheet.id}/act", data={"csrf_token": csrf_from(page), "action": "check",

@@ -162,14 +162,14 @@ def test_sheet_emails_are_on_the_email_settings_page_and_can_be_turned_off(app, 
         assert {"vi": "<legend>Tin bài</legend>", "en": "<legend>Items</legend>"}[lang] in page
         for kind, label in zip(("sheet_check", "sheet_approve", "sheet_pay", "sheet_reopen"), labels):
             # Each kind a checkbox, checked (email on) until turned off, with its translated label.
-            assert re.search(rf'<input checked id="email_{kind}" name="email_{kind}" type="checkbox" value="y">'
-                             rf'\s*<label for="email_{kind}">{re.escape(label)}</label>', page), (lang, kind)
+            assert re.search(rf'<input checked class="form-check-input" id="email_{kind}" name="email_{kind}" type="checkbox" value="y">'
+                             rf'\s*<label class="form-check-label" for="email_{kind}">{re.escape(label)}</label>', page), (lang, kind)
     # The approver turns off the "waiting for your approval" email; the accountant the "approved" one,
     # the payee the "paid" one. Their other choices stay as they were.
     _email_settings(approver, {"sheet_check"})
     _email_settings(accountant, {"sheet_approve"}, lang="en")
     _email_settings(payee, {"sheet_pay", "forward"})
-    assert re.search(r'<input id="email_sheet_check" name="email_sheet_check" type="checkbox" value="y">',
+    assert re.search(r'<input class="form-check-input" id="email_sheet_check" name="email_sheet_check" type="checkbox" value="y">',
                      approver.get("/settings/notifications").get_data(as_text=True))
     assert {o.kind for o in db.session.scalars(select(EmailOptOut).where(
         EmailOptOut.user_id == people["ctv"].id))} == {"sheet_pay", "forward"}

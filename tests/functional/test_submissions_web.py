@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -60,11 +61,24 @@ def test_notifications_unread_count_and_email_opt_out(client, make):
     assert db.session.scalars(select(OutboundEmail)).all() == []  # opted out: no email
     assert db.session.scalar(select(Notification).where(Notification.user_id == editor.id)).kind == "submit"
     home = client.get("/").get_data(as_text=True)
-    assert 'class="badge" aria-label' in home
+    assert re.search(r'<span class="badge[^"]*" data-unread aria-label="1 ', home)
+    # Opening the list shows the notification as new once, and clears the count in the menu.
     listing = client.get("/notifications").get_data(as_text=True)
     assert "Tin bài mới chờ biên tập: Hội nghị tổng kết" in listing
-    client.post("/notifications/read", data={"csrf_token": csrf_from(listing)})
+    assert 'class="list-group-item unread' in listing and "data-unread" not in listing
     assert db.session.scalar(select(Notification)).read_at is not None
+    assert "data-unread" not in client.get("/").get_data(as_text=True)
+    assert 'class="list-group-item unread' not in client.get("/notifications").get_data(as_text=True)
+    # "Mark all as read" (POST with the CSRF token) clears what arrived since, from any page.
+    db.session.add(Notification(user_id=editor.id, kind="submit", submission_id=sub.id, message="Tin bài mới"))
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "data-unread" in home
+    assert client.post("/notifications/read", data={}).status_code == 400  # no token, nothing marked
+    assert "data-unread" in client.get("/").get_data(as_text=True)
+    client.post("/notifications/read", data={"csrf_token": csrf_from(home)})
+    assert db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all() == []
+    assert "data-unread" not in client.get("/").get_data(as_text=True)
 
 
 def test_a_contributor_and_an_editor_work_an_item_through_the_pages(client, app, make):

@@ -63,10 +63,22 @@ def get_sheet(actor, sheet_id):
     return sheet
 
 
-def sheets_query(actor, site):
+def sheets_query(actor, site, state=None):
+    """The site's sheets, newest month first; state (one of SHEET_STATES) narrows them."""
     if not can_read_sheets(actor, site):
         raise NotFound(_l("Not found."))
-    return select(RoyaltySheet).where(RoyaltySheet.site_id == site.id).order_by(RoyaltySheet.period_start.desc())
+    stmt = select(RoyaltySheet).where(RoyaltySheet.site_id == site.id)
+    if state is not None:
+        stmt = stmt.where(RoyaltySheet.state == state)
+    return stmt.order_by(RoyaltySheet.period_start.desc())
+
+
+def sheet_state_summary(site):
+    """{state: (count, gross, tax, net)} of a site's sheets, one grouped query (the list's tabs and totals)."""
+    return {state: (n, gross or 0, tax or 0, net or 0) for state, n, gross, tax, net in db.session.execute(
+        select(RoyaltySheet.state, func.count(RoyaltySheet.id), func.sum(RoyaltySheet.gross),
+               func.sum(RoyaltySheet.tax), func.sum(RoyaltySheet.net))
+        .where(RoyaltySheet.site_id == site.id).group_by(RoyaltySheet.state))}
 
 
 def newest_publication_on(sheet):

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...db_types import utcnow
 from ...domain.royalty_rules import local_date
+from ...domain.sheet_workflow import SHEET_STATES
 from ...downloads import download_response
 from ...errors import ServiceError
 from ...extensions import db
@@ -55,13 +56,15 @@ def sheets(site):
                 db.session.commit()
                 flash(_("Sheet %(number)s computed.", number=sheet.number), "success")
                 return redirect(url_for(".sheet", sheet_id=sheet.id))
-    page = db.paginate(queries.sheets_query(_actor(), site), page=request.args.get("page", 1, type=int),
+    # ?state= narrows the list (the home page's "sheets to check/approve/pay" land here); other values are ignored.
+    state = request.args.get("state") if request.args.get("state") in SHEET_STATES else None
+    page = db.paginate(queries.sheets_query(_actor(), site, state), page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     year = request.args.get("year", local_date(utcnow()).year, type=int)
     fund = queries.fund_check(site, year) if 2000 <= year <= 2100 else None
     status = 422 if request.method == "POST" else 200
     return render_template("royalties/sheets.html", site=site, page=page, form=form, may_create=may_create,
-                           fund=fund), status
+                           fund=fund, state=state, states=SHEET_STATES, summary=queries.sheet_state_summary(site)), status
 
 
 def _sheet_page(sheet, payment_form=None, status=200):

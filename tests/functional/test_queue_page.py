@@ -1,0 +1,114 @@
+"""The queue page (issue 14): tabs with counts and the active one marked, state colours, how long each
+item has waited and who holds it since when, and claiming several items in one POST."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bbt_workflow.db_types import utcnow
+from bbt_workflow.extensions import db
+from bbt_workflow.submissions import services
+from bbt_workflow.submissions.models import Submission
+from tests.conftest import csrf_from, login
+
+
+def _site_with_items(make, titles):
+    site = make.site("tinh", kind="portal")
+    author = make.user("ctv", roles={site: ["contributor"]})
+    make.user("bientap", roles={site: ["editor"]}, full_name="Trần Văn Minh")
+    make.user("bientap2", roles={site: ["editor"]}, full_name="Lê Thị Hai")
+    subs = []
+    for title in titles:
+        sub = services.create_submission(author, site, {"content_type": "tin", "title": title,
+                                                        "category": "van-ban", "body_html": "<p>Nội dung</p>"})
+        services.transition_submission(author, sub, "submit", sub.version)
+        subs.append(sub)
+    db.session.commit()
+    return site, subs
+
+
+def _rows(page):
+    return re.findall(r"<tr data-row>(.*?)</tr>", page, re.S)
+
+
+def test_tabs_mark_the_current_one_and_badges_carry_the_state(client, make):
+    _site_with_items(make, ["Tin một", "Tin hai"])
+    login(client, "bientap")
+    page = client.get("/sites/tinh/queue?state=submitted").get_data(as_text=True)
+    current = re.findall(r'<a class="nav-link active" href="([^"]+)" aria-current="page">([^<]+)</a>', page)
+    assert current == [("/sites/tinh/queue?state=submitted", "Chờ biên tập (2)")]
+    assert page.count('class="badge state-badge state-submitted"') == 2
+    everything = client.get("/sites/tinh/queue").get_data(as_text=True)
+    assert re.findall(r'aria-current="page">([^<]+)</a>', everything) == ["Tất cả"]
+    assert 'aria-current="page">Chờ tôi xử lý' in client.get("/sites/tinh/queue?view=awaiting").get_data(as_text=True)
+
+
+def test_waiting_time_counts_from_entering_the_state_and_the_holder_shows_since_when(client, make, monkeypatch):
+    # The service's clock: the first item entered "submitted" three days ago, the second was claimed
+    # two hours ago (instants relative to now, never a fixed date).
+    now = utcnow()
+    clock = {"now": now - timedelta(days=3, minutes=5)}
+    monkeypatch.setattr("bbt_workflow.submissions.services.utcnow", lambda: clock["now"])
+    site, (waiting, held) = _site_with_items(make, ["Chờ lâu", "Đang giữ"])
+    from bbt_workflow.accounts.models import User
+    other = db.session.scalar(select(User).where(User.username == "bientap2"))
+    clock["now"] = now - timedelta(hours=2, minutes=5)
+    services.transition_submission(other, held, "claim", held.version)
+    db.session.commit()
+    login(client, "bientap")
+    rows = {re.search(r"data-open>([^<]+)</a>", r).group(1): r for r in _rows(client.get("/sites/tinh/queue").get_data(as_text=True))}
+    assert re.search(r'class="waited-long"[^>]*>3 ngày</span>', rows["Chờ lâu"])
+    assert re.search(r'class=""[^>]*>2 giờ</span>', rows["Đang giữ"])
+    assert "Lê Thị Hai" in rows["Đang giữ"] and "từ " in rows["Đang giữ"]
+    # Only the unclaimed item offers a claim button and a checkbox.
+    assert "data-claim" in rows["Chờ lâu"] and 'name="items"' in rows["Chờ lâu"]
+    assert "data-claim" not in rows["Đang giữ"] and 'name="items"' not in rows["Đang giữ"]
+
+
+def test_bulk_claim_claims_each_checked_item_and_says_which_failed_and_why(client, make):
+    site, (first, second, third) = _site_with_items(make, ["Tin A", "Tin B", "Tin C"])
+    login(client, "bientap")
+    page = client.get("/sites/tinh/queue?state=submitted").get_data(as_text=True)
+    values = re.findall(r'name="items" value="([^"]+)"', page)
+    assert sorted(values) == sorted(f"{s.id}:{s.version}" for s in (first, second, third))
+    # Meanwhile another editor takes "Tin B": our page is out of date for that one.
+    from bbt_workflow.accounts.models import User
+    other = db.session.scalar(select(User).where(User.username == "bientap2"))
+    services.transition_submission(other, second, "claim", second.version)
+    db.session.commit()
+    response = client.post("/sites/tinh/queue/claim", data={"csrf_token": csrf_from(page), "items": values,
+                                                            "back": "state=submitted"})
+    assert response.status_code == 302 and response.headers["Location"] == "/sites/tinh/queue?state=submitted"
+    db.session.expire_all()
+    me = db.session.scalar(select(User).where(User.username == "bientap"))
+    assert [db.session.get(Submission, s.id).assignee_id for s in (first, second, third)] == [me.id, other.id, me.id]
+    result = client.get("/sites/tinh/queue?state=submitted").get_data(as_text=True)
+    assert re.search(r'alert-success[^>]*>Đã nhận xử lý 2: Tin [AC]; Tin [AC]\.', result)
+    refused = re.findall(r'alert-danger[^>]*>(Không nhận được: Tin B – [^<]+)<', result)
+    assert len(refused) == 1 and "tải lại" in refused[0].lower(), refused
+
+
+def test_claim_button_of_a_row_claims_and_opens_the_item(client, make):
+    site, (sub,) = _site_with_items(make, ["Tin một"])
+    login(client, "bientap")
+    page = client.get("/sites/tinh/queue").get_data(as_text=True)
+    value = re.search(r'name="open" value="([^"]+)"', page).group(1)
+    response = client.post("/sites/tinh/queue/claim", data={"csrf_token": csrf_from(page), "open": value})
+    assert response.status_code == 302 and response.headers["Location"] == f"/submissions/{sub.id}"
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == "in_review"
+
+
+def test_claiming_needs_the_token_and_the_reviewer_role(client, make):
+    site, (sub,) = _site_with_items(make, ["Tin một"])
+    login(client, "bientap")
+    client.post("/sites/tinh/queue/claim", data={"items": [f"{sub.id}:{sub.version}"]})
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == "submitted"
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    login(client, "ctv")
+    page = client.get("/").get_data(as_text=True)
+    refused = client.post("/sites/tinh/queue/claim", data={"csrf_token": csrf_from(page), "items": [f"{sub.id}:{sub.version}"]})
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == "submitted"
