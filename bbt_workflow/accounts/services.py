@@ -15,7 +15,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..auth.services import check_password_policy
+from ..auth.services import check_password_policy, set_new_password
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -276,7 +276,7 @@ def update_user(actor, user, **changes):
     user.username, user.email, user.full_name = username, email, full_name
     if "password" in changes and changes["password"]:
         check_password_policy(changes["password"], username)
-        user.set_password(changes["password"])
+        set_new_password(user, changes["password"])
     if "unit" in changes:
         user.unit = get_unit_by_code(changes["unit"]) if changes["unit"] else None
     for field in ("pen_name", "phone"):

@@ -47,6 +47,26 @@ def check_password_policy(password, username=None):
         raise ValidationFailed(" ".join(messages), code="weak_password", details={"password": messages})
 
 
+def set_new_password(user, new_password):
+    """Give the user a new password and end everything issued under the old one.
+
+    Web sessions end through the stamp in User.get_id (set_password moves it); bearer tokens
+    are revoked here. Every way a password changes (own change, reset link, an administrator)
+    goes through this function.
+    """
+    user.set_password(new_password)
+    revoke_user_api_tokens(user)
+
+
+def revoke_user_api_tokens(user):
+    now = utcnow()
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    db.session.flush()
+
+
 def _minutes(n):
     return timedelta(minutes=n)
 
@@ -110,7 +130,7 @@ def change_password(user, current_password, new_password):
         raise ValidationFailed(_l("The current password is wrong."), code="wrong_password",
                                details={"current_password": [str(_l("The current password is wrong."))]})
     check_password_policy(new_password, user.username)
-    user.set_password(new_password)
+    set_new_password(user, new_password)
     db.session.flush()
 
 
@@ -172,7 +192,7 @@ def reset_password(raw, new_password):
         )
     check_password_policy(new_password, token.user.username)
     token.used_at = utcnow()
-    token.user.set_password(new_password)
+    set_new_password(token.user, new_password)
     token.user.failed_logins = 0
     token.user.locked_until = None
     # Any other outstanding link for this user stops working too.
