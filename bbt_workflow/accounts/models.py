@@ -10,6 +10,23 @@ from ..extensions import db
 
 _roles_sql = ", ".join(f"'{r}'" for r in ROLES)
 
+# One hash per configured method, made once: checking a password against it costs what a real
+# check costs, so a login for an unknown username takes as long as one for a known one.
+_dummy_hashes = {}
+
+
+def _hash_method():
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def check_against_dummy_hash(password):
+    """Spend one password check for nobody (always False)."""
+    method = _hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("dummy-password-for-timing", method=method)
+    check_password_hash(_dummy_hashes[method], password)
+    return False
+
 
 class Unit(db.Model):
     """An agency (đơn vị) users belong to; reports count by unit."""
@@ -109,8 +126,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         # Werkzeug's scrypt with a random salt unless configured otherwise.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=_hash_method())
         self.password_changed_at = utcnow()
 
     def check_password(self, password):

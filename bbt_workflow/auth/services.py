@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import User, check_against_dummy_hash
 from ..db_types import utcnow
 from ..domain.passwords import password_problems
 from ..errors import ServiceError, TooManyAttempts, ValidationFailed
@@ -108,7 +108,9 @@ def authenticate(username, password, ip):
             details={"retry_after_minutes": minutes},
         )
 
-    if user is None or not user.check_password(password or "") or not user.active:
+    # Unknown users cost one password check too, so response times do not tell names apart.
+    password_ok = user.check_password(password or "") if user is not None else check_against_dummy_hash(password or "")
+    if user is None or not password_ok or not user.active:
         db.session.add(LoginAttempt(username=username[:255], ip=ip, success=False, at=now))
         if user is not None:
             user.failed_logins += 1
