@@ -113,6 +113,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until = mapped_column(UTCDateTime)
     password_changed_at = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on logout: every session and remember cookie carrying the old value stops working
+    # (the signed cookie alone is not enough, a copy of it would outlive the logout).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     unit = relationship("Unit")
@@ -133,9 +136,10 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def get_id(self):
-        # Changing the password invalidates other sessions: the id carries a stamp.
+        # Changing the password or logging out invalidates sessions: the id carries a stamp
+        # and the session generation, and the user loader compares them with the stored ones.
         stamp = int(self.password_changed_at.timestamp() * 1_000_000) if self.password_changed_at else 0
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{stamp}:{self.session_generation or 0}"
 
     def roles_on(self, site):
         """Set of role codes on a site (empty when not a member)."""

@@ -67,6 +67,13 @@ def revoke_user_api_tokens(user):
     db.session.flush()
 
 
+def end_sessions(user):
+    """Logging out: every web session and remember-me cookie of the user stops working, copies
+    included (User.get_id carries the generation; login_setup's user loader compares it)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
+
+
 def _minutes(n):
     return timedelta(minutes=n)
 
