@@ -235,6 +235,7 @@ def submission_actor(user, submission):
         is_assignee=submission.assignee_id == user.id,
         roles=roles_on(user, submission.site_id),
         is_admin=is_admin(user),
+        four_eyes=bool(submission.site.four_eyes),
     )
 
 

@@ -1,6 +1,6 @@
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,6 +52,9 @@ class Site(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(20))
     approval_levels: Mapped[int] = mapped_column(default=2)
+    # Four eyes: an item's author or co-author can neither forward nor approve it
+    # (domain/workflow.py). On by default for two-level sites (accounts.services.create_site).
+    four_eyes: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -259,6 +259,9 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     try:
         transition = wf.decide(action, sub.state, wf_actor, sub.site.approval_levels)
     except wf.TransitionRefused as refused:
+        if refused.reason == "four_eyes":
+            raise Forbidden(_l("Four eyes: the author or a co-author of an item can neither forward nor "
+                               "approve it; another person must."), code="four_eyes")
         if refused.reason == "not_allowed":
             raise Forbidden(_l("You may not %(action)s this item.", action=action), code="not_allowed")
         if refused.reason == "unknown_action":
