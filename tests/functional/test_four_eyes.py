@@ -102,3 +102,13 @@ def test_the_page_says_why(client, desk):
     text = response.get_data(as_text=True)
     assert "hai người" in text and "tác giả" in text
     assert client.get(f"/api/v1/submissions/{sub['id']}", headers=h["lanhdao"]).get_json()["state"] == "in_review"
+
+
+def test_admins_set_four_eyes_through_the_api(client, make):
+    make.user("boss", is_admin=True)
+    h = bearer(api_token(client, "boss"))
+    created = client.post("/api/v1/admin/sites", headers=h, json={"code": "xa", "name": "Xã", "kind": "component",
+                                                                  "approval_levels": 1})
+    assert created.status_code == 201 and created.get_json()["four_eyes"] is False
+    changed = client.patch("/api/v1/admin/sites/xa", headers=h, json={"four_eyes": True})
+    assert changed.status_code == 200 and changed.get_json()["four_eyes"] is True
