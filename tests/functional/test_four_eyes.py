@@ -112,3 +112,17 @@ def test_admins_set_four_eyes_through_the_api(client, make):
     assert created.status_code == 201 and created.get_json()["four_eyes"] is False
     changed = client.patch("/api/v1/admin/sites/xa", headers=h, json={"four_eyes": True})
     assert changed.status_code == 200 and changed.get_json()["four_eyes"] is True
+
+
+def test_admins_set_four_eyes_on_the_site_form(client, make):
+    site = make.site("xa", approval_levels=2)
+    make.user("boss", is_admin=True)
+    login(client, "boss")
+    page = client.get("/admin/sites/xa/edit").get_data(as_text=True)
+    assert 'name="four_eyes"' in page
+    response = client.post("/admin/sites/xa/edit", data={
+        "csrf_token": csrf_from(page), "code": "xa", "name": "Xã", "kind": "component", "approval_levels": "2",
+        "parent": "", "active": "y"})
+    assert response.status_code == 302
+    db.session.refresh(site)
+    assert site.four_eyes is False
