@@ -35,6 +35,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
+    # "Remember me" (Flask-Login's default would be 365 days).
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))
 
     # Request limits
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)
@@ -82,8 +84,13 @@ class Config:
     # Send queued mail from a thread in the web process after each commit.
     # Turn off when a separate `flask bbt worker` does it.
     MAIL_SEND_IN_PROCESS = _bool("MAIL_SEND_IN_PROCESS", True)
-    # Absolute base for links in emails (reset links); defaults to the request host.
-    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL")
+    # Absolute base for links in emails (reset links, notifications, feed media). Links never
+    # come from the request's Host header: with no base URL they use the request's host only
+    # when TRUSTED_HOSTS lists the hosts Flask accepts (others answer 400), else the local
+    # development address http://127.0.0.1:5000 (links.py). Production needs one of the two.
+    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL") or None
+    # Comma-separated host names (Flask's TRUSTED_HOSTS); unset = no host check.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
     # OpenAPI (flask-smorest)
     API_TITLE = "BBT Workflow API"
@@ -109,6 +116,8 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = False
     LOG_JSON = False
     PASSWORD_MIN_LENGTH = 10
+    # The test client's host, configured (links never come from the request's Host header).
+    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL") or "http://localhost"
     # A cheap hash keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
@@ -123,6 +132,12 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY must be set to a long random value in production "
                 "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if not app.config.get("EXTERNAL_BASE_URL") and not app.config.get("TRUSTED_HOSTS"):
+            raise RuntimeError(
+                "Set EXTERNAL_BASE_URL (e.g. https://bbt.example.gov.vn) in production: links in "
+                "emails (password resets) must not be built from the request's Host header. "
+                "Alternatively set TRUSTED_HOSTS to the comma-separated host names the site answers on."
             )
 
 

@@ -61,6 +61,12 @@ def can_create_on(user, site):
     return is_admin(user) or bool(roles_on(user, site) & CREATE_ROLES)
 
 
+def can_coauthor_on(user, site):
+    """A co-author of an item is a member of its site who could have written it: contributor
+    or above (accountants and outsiders by account are not; a named outsider has no account)."""
+    return bool(roles_on(user, site) & CREATE_ROLES)
+
+
 def can_approve(user, site):
     return is_admin(user) or APPROVER in roles_on(user, site)
 
@@ -253,6 +259,7 @@ def submission_actor(user, submission):
         is_assignee=submission.assignee_id == user.id,
         roles=roles_on(user, submission.site_id),
         is_admin=is_admin(user),
+        four_eyes=bool(submission.site.four_eyes),
     )
 
 

@@ -1,10 +1,10 @@
 """One error handler for the app: JSON in the API's format under /api/, HTML pages elsewhere."""
 import logging
 
-from flask import jsonify, render_template
+from flask import Response, jsonify, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .errors import ServiceError
 from .extensions import db
@@ -72,6 +72,9 @@ def register_error_handlers(app):
     def _http_error(exc):
         db.session.rollback()
         status = exc.code or 500
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links.
+            return Response(_messages().get(400, exc.description), 400, mimetype="text/plain")
         if is_api_request():
             data = getattr(exc, "data", None) or {}
             details = data.get("messages") or {}

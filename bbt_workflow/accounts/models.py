@@ -1,6 +1,6 @@
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -9,6 +9,23 @@ from ..domain.roles import ROLES
 from ..extensions import db
 
 _roles_sql = ", ".join(f"'{r}'" for r in ROLES)
+
+# One hash per configured method, made once: checking a password against it costs what a real
+# check costs, so a login for an unknown username takes as long as one for a known one.
+_dummy_hashes = {}
+
+
+def _hash_method():
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def check_against_dummy_hash(password):
+    """Spend one password check for nobody (always False)."""
+    method = _hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("dummy-password-for-timing", method=method)
+    check_password_hash(_dummy_hashes[method], password)
+    return False
 
 
 class Unit(db.Model):
@@ -35,6 +52,9 @@ class Site(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(20))
     approval_levels: Mapped[int] = mapped_column(default=2)
+    # Four eyes: an item's author or co-author can neither forward nor approve it
+    # (domain/workflow.py). On by default for two-level sites (accounts.services.create_site).
+    four_eyes: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -96,6 +116,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until = mapped_column(UTCDateTime)
     password_changed_at = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on logout: every session and remember cookie carrying the old value stops working
+    # (the signed cookie alone is not enough, a copy of it would outlive the logout).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     unit = relationship("Unit")
@@ -109,17 +132,17 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         # Werkzeug's scrypt with a random salt unless configured otherwise.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=_hash_method())
         self.password_changed_at = utcnow()
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
 
     def get_id(self):
-        # Changing the password invalidates other sessions: the id carries a stamp.
+        # Changing the password or logging out invalidates sessions: the id carries a stamp
+        # and the session generation, and the user loader compares them with the stored ones.
         stamp = int(self.password_changed_at.timestamp() * 1_000_000) if self.password_changed_at else 0
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{stamp}:{self.session_generation or 0}"
 
     def roles_on(self, site):
         """Set of role codes on a site (empty when not a member)."""

@@ -15,7 +15,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..auth.services import check_password_policy
+from ..auth.services import check_password_policy, set_new_password
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -123,7 +123,9 @@ def _check_site_fields(kind, approval_levels):
         raise field_error("approval_levels", _l("Approval levels must be 1 or 2."))
 
 
-def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True):
+def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, default_categories=True,
+                four_eyes=None):
+    """four_eyes: None = on for two-level sites, off for one-level ones (a lone editor approves)."""
     require_admin(actor)
     _check_code(code)
     name = _require_text(name, "name")
@@ -132,7 +134,8 @@ def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, defa
         raise Conflict(_l("A site with this code exists."), code="duplicate",
                        details={"code": [str(_l("A site with this code exists."))]})
     parent_site = get_site(parent, field="parent") if parent else None
-    site = Site(code=code, name=name, kind=kind, approval_levels=approval_levels, parent=parent_site)
+    site = Site(code=code, name=name, kind=kind, approval_levels=approval_levels, parent=parent_site,
+                four_eyes=approval_levels == 2 if four_eyes is None else bool(four_eyes))
     db.session.add(site)
     db.session.flush()
     if default_categories:
@@ -142,7 +145,8 @@ def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, defa
     return site
 
 
-def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None):
+def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None,
+                four_eyes=None):
     require_admin(actor)
     new_kind = kind if kind is not None else site.kind
     new_levels = approval_levels if approval_levels is not None else site.approval_levels
@@ -160,6 +164,8 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
             site.parent = None
     if active is not None:
         site.active = bool(active)
+    if four_eyes is not None:
+        site.four_eyes = bool(four_eyes)
     db.session.flush()
     return site
 
@@ -276,7 +282,7 @@ def update_user(actor, user, **changes):
     user.username, user.email, user.full_name = username, email, full_name
     if "password" in changes and changes["password"]:
         check_password_policy(changes["password"], username)
-        user.set_password(changes["password"])
+        set_new_password(user, changes["password"])
     if "unit" in changes:
         user.unit = get_unit_by_code(changes["unit"]) if changes["unit"] else None
     for field in ("pen_name", "phone"):

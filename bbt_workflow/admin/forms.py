@@ -36,6 +36,8 @@ class SiteForm(Form):
     )
     parent = SelectField(_l("Parent site"), choices=[], validate_choice=False)
     active = BooleanField(_l("Active"), default=True)
+    # Shown when editing; a new site gets it from its levels (on for two levels).
+    four_eyes = BooleanField(_l("Four eyes: authors and co-authors can neither forward nor approve their items"))
 
 
 class CategoryForm(Form):

@@ -108,7 +108,7 @@ def site_form(site=None):
                 services.update_site(
                     current_actor(), site_obj, name=form.name.data, kind=form.kind.data,
                     approval_levels=form.approval_levels.data, parent=form.parent.data or None,
-                    active=form.active.data,
+                    active=form.active.data, four_eyes=form.four_eyes.data,
                 )
                 code = site_obj.code
             else:

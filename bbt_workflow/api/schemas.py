@@ -59,6 +59,7 @@ class SiteSchema(Schema):
     approval_levels = fields.Integer(required=True)
     parent = fields.Function(lambda s: s.parent.code if s.parent else None, allow_none=True)
     active = fields.Boolean()
+    four_eyes = fields.Boolean()
 
 
 class SiteCreateSchema(Schema):
@@ -67,6 +68,8 @@ class SiteCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
     approval_levels = fields.Integer(load_default=2, validate=validate.OneOf(APPROVAL_LEVELS))
     parent = fields.String(allow_none=True, validate=CODE)
+    # Unset: on for two-level sites (the author or a co-author can neither forward nor approve).
+    four_eyes = fields.Boolean(allow_none=True)
 
 
 class SiteUpdateSchema(Schema):
@@ -75,6 +78,7 @@ class SiteUpdateSchema(Schema):
     approval_levels = fields.Integer(validate=validate.OneOf(APPROVAL_LEVELS))
     parent = fields.String(allow_none=True, validate=CODE)
     active = fields.Boolean()
+    four_eyes = fields.Boolean()
 
 
 class CategorySchema(Schema):

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import User, check_against_dummy_hash
 from ..db_types import utcnow
 from ..domain.passwords import password_problems
 from ..errors import ServiceError, TooManyAttempts, ValidationFailed
@@ -45,6 +45,33 @@ def check_password_policy(password, username=None):
     if problems:
         messages = [str(PASSWORD_PROBLEM_MESSAGES[p]) % {"n": min_length} for p in problems]
         raise ValidationFailed(" ".join(messages), code="weak_password", details={"password": messages})
+
+
+def set_new_password(user, new_password):
+    """Give the user a new password and end everything issued under the old one.
+
+    Web sessions end through the stamp in User.get_id (set_password moves it); bearer tokens
+    are revoked here. Every way a password changes (own change, reset link, an administrator)
+    goes through this function.
+    """
+    user.set_password(new_password)
+    revoke_user_api_tokens(user)
+
+
+def revoke_user_api_tokens(user):
+    now = utcnow()
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    db.session.flush()
+
+
+def end_sessions(user):
+    """Logging out: every web session and remember-me cookie of the user stops working, copies
+    included (User.get_id carries the generation; login_setup's user loader compares it)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
 
 
 def _minutes(n):
@@ -88,7 +115,9 @@ def authenticate(username, password, ip):
             details={"retry_after_minutes": minutes},
         )
 
-    if user is None or not user.check_password(password or "") or not user.active:
+    # Unknown users cost one password check too, so response times do not tell names apart.
+    password_ok = user.check_password(password or "") if user is not None else check_against_dummy_hash(password or "")
+    if user is None or not password_ok or not user.active:
         db.session.add(LoginAttempt(username=username[:255], ip=ip, success=False, at=now))
         if user is not None:
             user.failed_logins += 1
@@ -110,7 +139,7 @@ def change_password(user, current_password, new_password):
         raise ValidationFailed(_l("The current password is wrong."), code="wrong_password",
                                details={"current_password": [str(_l("The current password is wrong."))]})
     check_password_policy(new_password, user.username)
-    user.set_password(new_password)
+    set_new_password(user, new_password)
     db.session.flush()
 
 
@@ -172,7 +201,7 @@ def reset_password(raw, new_password):
         )
     check_password_policy(new_password, token.user.username)
     token.used_at = utcnow()
-    token.user.set_password(new_password)
+    set_new_password(token.user, new_password)
     token.user.failed_logins = 0
     token.user.locked_until = None
     # Any other outstanding link for this user stops working too.

@@ -55,6 +55,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("authenticated")
 def logout():
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()

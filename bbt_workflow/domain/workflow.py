@@ -36,6 +36,8 @@ class Actor:
     roles: frozenset = frozenset()  # roles on the item's site
     is_admin: bool = False
     is_system: bool = False
+    # The item's site applies four eyes (Site.four_eyes).
+    four_eyes: bool = False
 
     @property
     def is_approver(self):
@@ -120,9 +122,16 @@ TRANSITIONS = {
 
 ACTIONS = tuple(TRANSITIONS)
 
+# Four eyes: under the site setting, what an item's author or co-author may not do to it.
+FOUR_EYES_ACTIONS = frozenset({"forward", "approve"})
+
+
+def _four_eyes_forbid(action, actor):
+    return actor.four_eyes and actor.is_author and action in FOUR_EYES_ACTIONS
+
 
 class TransitionRefused(Exception):
-    """reason: 'unknown_action', 'invalid_state' (422) or 'not_allowed' (403)."""
+    """reason: 'unknown_action', 'invalid_state' (422), 'not_allowed' or 'four_eyes' (403)."""
 
     def __init__(self, reason, action, state):
         super().__init__(f"{action} from {state}: {reason}")
@@ -138,6 +147,8 @@ def decide(action, state, actor, approval_levels):
         raise TransitionRefused("invalid_state", action, state)
     if not transition.who(actor, state, approval_levels):
         raise TransitionRefused("not_allowed", action, state)
+    if _four_eyes_forbid(action, actor):
+        raise TransitionRefused("four_eyes", action, state)
     return transition
 
 
@@ -146,6 +157,7 @@ def allowed_actions(state, actor, approval_levels):
     return [
         t.action for t in TRANSITIONS.values()
         if state in t.sources and not actor.is_system and t.who(actor, state, approval_levels)
+        and not _four_eyes_forbid(t.action, actor)
     ]
 
 

@@ -22,7 +22,7 @@ from ..domain.text_diff import word_diff
 from ..domain.text_search import fold
 from ..errors import Forbidden, NotFound, ServiceError, ValidationFailed, field_error
 from ..extensions import db
-from ..permissions import can_create_on, can_see_submission, submission_actor
+from ..permissions import can_coauthor_on, can_create_on, can_see_submission, submission_actor
 from ..versioning import check_version as check_version_of, flush_or_conflict
 from . import hooks
 from .attachments import attachment_count, attachment_of, describe_attachments, remove_files_after_commit
@@ -50,8 +50,20 @@ def _category(site, code):
     return category
 
 
-def _authors(authors, main_author):
-    """Validate co-authors: each a member (user_id) or a named outsider; shares sum to 100."""
+def _member_author(value, site, main_author, index):
+    """The account behind a co-author row: the item's creator, or a contributor-or-above of the
+    site. Unknown and non-member ids get the same answer, so ids cannot be probed for names."""
+    user = db.session.get(User, value) if isinstance(value, int) and 0 < value < 2**31 else None
+    if user is not None and (user.id == main_author.id or can_coauthor_on(user, site)):
+        return user
+    raise field_error("authors", _l("Author %(n)s: not a contributor, editor or approver of this site.",
+                                    n=index + 1), code="not_a_site_member")
+
+
+def _authors(authors, main_author, site, *, imported=False):
+    """Validate co-authors: each a member (user_id) or a named outsider; shares sum to 100; the
+    item's creator stays among them. An imported item (the old portal's record, held by the
+    importing admin for a named outsider) keeps its authors as they were."""
     if not authors:
         return [SubmissionAuthor(user_id=main_author.id, name=main_author.full_name,
                                  pen_name=main_author.pen_name, share=Decimal("100"))]
@@ -64,10 +76,14 @@ def _authors(authors, main_author):
         if not (Decimal(0) < share <= 100) or share.as_tuple().exponent < -2:
             raise field_error("authors", _l("Author %(n)s: the share must be above 0 and at most 100, with at most two decimals.", n=index + 1))
         total += share
-        if item.get("user_id"):
+        if item.get("user_id") and imported:
             user = db.session.get(User, item["user_id"])
             if user is None:
                 raise field_error("authors", _l("Author %(n)s: unknown user.", n=index + 1))
+            rows.append(SubmissionAuthor(user_id=user.id, name=user.full_name,
+                                         pen_name=item.get("pen_name") or user.pen_name, share=share))
+        elif item.get("user_id"):
+            user = _member_author(item["user_id"], site, main_author, index)
             rows.append(SubmissionAuthor(user_id=user.id, name=user.full_name,
                                          pen_name=item.get("pen_name") or user.pen_name, share=share))
         else:
@@ -78,6 +94,9 @@ def _authors(authors, main_author):
                                          share=share))
     if total != 100:
         raise field_error("authors", _l("The authors' shares must add up to 100 (now %(total)s).", total=total))
+    if not imported and not any(row.user_id == main_author.id for row in rows):
+        # Nobody writes an item in someone else's name only.
+        raise field_error("authors", _l("The item's creator must stay among its authors."), code="creator_not_author")
     return rows
 
 
@@ -127,7 +146,7 @@ def _apply_content_fields(sub, changes):
     if "publish_at" in changes:
         sub.publish_at = changes["publish_at"]
     if "authors" in changes:
-        sub.authors = _authors(changes["authors"], sub.author)
+        sub.authors = _authors(changes["authors"], sub.author, sub.site)
     if changes.get("attachments"):
         describe_attachments(sub, changes["attachments"])
     _refresh_search_text(sub)
@@ -147,7 +166,7 @@ def create_submission(actor, site, data):
     _apply_content(sub, {k: v for k, v in data.items() if k in CONTENT_FIELDS}, actor)
     with db.session.no_autoflush:
         if not sub.authors:
-            sub.authors = _authors(None, actor)
+            sub.authors = _authors(None, actor, site)
     db.session.flush()
     snapshot(sub, actor)
     record_history(actor, sub, "create", None)
@@ -187,7 +206,7 @@ def create_imported_submission(actor, site, data, *, author, unit, published_at,
     db.session.add(sub)
     _apply_content(sub, {k: data.get(k) for k in ("title", "summary", "body_html", "category")}, actor)
     with db.session.no_autoflush:
-        sub.authors = _authors(authors, author)
+        sub.authors = _authors(authors, author, site, imported=True)
     db.session.flush()
     snapshot(sub, actor)
     record_history(actor, sub, "import", None, comment=f"external_id={external_id}")
@@ -243,6 +262,9 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     try:
         transition = wf.decide(action, sub.state, wf_actor, sub.site.approval_levels)
     except wf.TransitionRefused as refused:
+        if refused.reason == "four_eyes":
+            raise Forbidden(_l("Four eyes: the author or a co-author of an item can neither forward nor "
+                               "approve it; another person must."), code="four_eyes")
         if refused.reason == "not_allowed":
             raise Forbidden(_l("You may not %(action)s this item.", action=action), code="not_allowed")
         if refused.reason == "unknown_action":

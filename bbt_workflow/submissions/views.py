@@ -17,7 +17,7 @@ from ..domain.workflow import RETURNED, STATES, SUBMITTED, TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
-from ..permissions import can_create_on, can_review, requires, site_for
+from ..permissions import can_coauthor_on, can_create_on, can_review, requires, site_for
 from ..royalties.grading import forms as grading_form
 from ..royalties.rules.queries import MissingRule
 from ..templating import ACTION_LABELS
@@ -261,7 +261,9 @@ def _prepare_authors(form, site, sub=None):
     filled = sum(1 for entry in form.authors if not entry.form.is_empty())
     while len(form.authors) < min(filled + 2, form.authors.max_entries):
         form.authors.append_entry()
-    members = db.session.scalars(users_matching(site=site.code).where(User.active.is_(True))).all()
+    # Co-authors are the site's contributors and above (services._member_author checks it again).
+    members = [u for u in db.session.scalars(users_matching(site=site.code).where(User.active.is_(True)))
+               if can_coauthor_on(u, site) or (sub is not None and u.id == sub.author_id)]
     known = {str(u.id) for u in members}
     extra = [a for a in (sub.authors if sub else []) if a.user_id and str(a.user_id) not in known]
     choices = [SelectChoice("", _("— not a member —"))] + [SelectChoice(str(u.id), f"{u.full_name} ({u.username})")

@@ -1,12 +1,13 @@
 """The app refuses to start half-wired (submissions/hooks.py, accounts/hooks.py, permissions.RULES)."""
 import pytest
+from flask import Flask
 
 import bbt_workflow
 from bbt_workflow import create_app
 from bbt_workflow.accounts import hooks as account_hooks
 from bbt_workflow.permissions import RULES, check_rules
 from bbt_workflow.submissions import hooks
-from config import TestConfig
+from config import ProductionConfig, TestConfig
 
 
 def test_no_grading_handler_means_no_start(app):
@@ -54,3 +55,19 @@ def test_an_unregistered_route_rule_stops_the_start(app):
     finally:
         RULES["sheet_visible"] = saved
     check_rules(app)
+
+
+# Issue 16, finding 2: reset links must not come from the Host header in production.
+def _production_app(**settings):
+    app = Flask(__name__)
+    app.config.from_object(ProductionConfig)
+    app.config.update(SECRET_KEY="x" * 64, EXTERNAL_BASE_URL=None, TRUSTED_HOSTS=None)
+    app.config.update(settings)
+    return app
+
+
+def test_production_refuses_to_start_without_base_url_or_trusted_hosts():
+    with pytest.raises(RuntimeError, match="EXTERNAL_BASE_URL"):
+        ProductionConfig.check(_production_app())
+    ProductionConfig.check(_production_app(EXTERNAL_BASE_URL="https://bbt.example.vn"))
+    ProductionConfig.check(_production_app(TRUSTED_HOSTS=["bbt.example.vn"]))
