@@ -240,8 +240,8 @@ class Installation:
         sink.columns("submission_authors", ["id", "submission_id", "user_id", "name", "pen_name", "share"])
         sink.columns("revisions", ["id", "submission_id", "number", "title", "summary", "body_html", "category_id",
                                    "content_type", "language", "created_by_id", "created_at"])
-        sink.columns("submission_history", ["id", "submission_id", "action", "from_state", "to_state", "actor_id",
-                                            "comment", "revision", "at"])
+        sink.columns("submission_history", ["id", "submission_id", "site_id", "action", "from_state", "to_state",
+                                            "actor_id", "comment", "revision", "at"])
         sink.columns("gradings", ["id", "submission_id", "regulation_id", "graded_by_id", "action",
                                   "provider_payee_id", "is_current", "graded_at"])
         sink.columns("grading_parts", ["id", "grading_id", "position", "genre_code", "coefficient"])
@@ -362,7 +362,8 @@ class Installation:
                 ids["hist"] += 1
                 while revision_at < rev_number and revisions[revision_at][1] <= t:
                     revision_at += 1
-                sink.add("submission_history", (ids["hist"], sid, action, frm, to, actor, comment, revision_at, t))
+                sink.add("submission_history",
+                         (ids["hist"], sid, site_id, action, frm, to, actor, comment, revision_at, t))
             # Grading: decided when forwarded (two levels) or approved (one level), or at import.
             grading_step = next(((a, actor, t) for (a, _, _, actor, _, _), t in zip(steps, times)
                                  if a in ("forward", "import") or (a == "approve" and site["levels"] == 1)), None)

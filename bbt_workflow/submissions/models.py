@@ -117,9 +117,14 @@ class HistoryEntry(db.Model):
     # An item's history in order; action and at let the reports filter a period in the index (0009).
     __table_args__ = (Index("ix_submission_history_submission", "submission_id", "id", "action", "at"),
                       # The reports' decisions of a period, index-only (migration 0009).
-                      Index("ix_submission_history_action_at", "action", "at", "submission_id"))
+                      Index("ix_submission_history_action_at", "action", "at", "submission_id"),
+                      # A site's decisions of a period, index-only (migration 0010).
+                      Index("ix_submission_history_site_action_at", "site_id", "action", "at", "submission_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    # The item's site, copied on insert (an item never changes site): the reports filter a site's
+    # history without joining each row to its item (migration 0010, bench/RESULTS.md).
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     action: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))

@@ -108,7 +108,7 @@ def record_history(actor, sub, action, from_state, comment=None):
     """One row of the item's history: `actor` (None for the system) did `action`, moving it from
     `from_state` to its current state (the same state for edits and regradings)."""
     db.session.add(HistoryEntry(
-        submission_id=sub.id, action=action, from_state=from_state, to_state=sub.state,
+        submission_id=sub.id, site_id=sub.site_id, action=action, from_state=from_state, to_state=sub.state,
         actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
         # The service's clock, as the item's step times (first_submitted_at, published_at): reports
         # compare the two.
