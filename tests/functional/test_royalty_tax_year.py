@@ -153,6 +153,10 @@ def test_the_summary_xlsx_reads_back(year_board):
     assert total == ws.max_row
     assert [ws.cell(total, year_col + i).value for i in range(3)] == [3_369_600, 210_600, 3_159_000]
     assert ws.print_title_rows == "$5:$6" and ws.page_setup.orientation == "landscape"
+    # Each payee row is as tall as its wrapped unit name needs (a long name must not print over the next row).
+    unit = ws.cell(x, 4).value
+    assert ws.cell(x, 4).alignment.wrap_text and ws.row_dimensions[x].height is not None
+    assert ws.row_dimensions[x].height >= 12 * (1 + len(unit) // 26), (unit, ws.row_dimensions[x].height)
 
 
 def _pdf_text(data):

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..sheets.xlsx_writer import row_height
 from .queries import MONTHS
 
 DONG = '#,##0 "đ";-#,##0 "đ";0'
@@ -18,6 +19,7 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 FIXED = ("STT", "Họ và tên", "MST/CCCD", "Đơn vị", "Biên chế")
 AMOUNTS = ("Tổng", "Thuế TNCN", "Thực nhận")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIXED_WIDTHS = (5, 28, 16, 26, 8)
 HEADER_ROW = 5  # month titles; the amount titles are on the row below
 
 
@@ -59,6 +61,10 @@ def write_tax_year_xlsx(summary, title, scope):
             values += _amounts(payee.months.get(month))
         values += _amounts(payee.total)
         _write_row(ws, row, values)
+        # Names and units wrap in their cells: give the row the lines they take, or the printout
+        # runs a long unit name over the next payee (seen rendered in LibreOffice).
+        ws.row_dimensions[row].height = row_height(
+            [(values[1], FIXED_WIDTHS[1], False), (values[3], FIXED_WIDTHS[3], False)])
         row += 1
     totals = ["", "TỔNG CỘNG", "", "", ""]
     for month in MONTHS:
@@ -66,7 +72,7 @@ def write_tax_year_xlsx(summary, title, scope):
     totals += _amounts(summary.total)
     _write_row(ws, row, totals, bold=True)
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(FIXED))
-    for col, w in enumerate((5, 28, 16, 26, 8), start=1):
+    for col, w in enumerate(FIXED_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = w
     for col in range(len(FIXED) + 1, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 13
