@@ -20,6 +20,9 @@ FIXED = ("STT", "Họ và tên", "MST/CCCD", "Đơn vị", "Biên chế")
 AMOUNTS = ("Tổng", "Thuế TNCN", "Thực nhận")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED_WIDTHS = (5, 28, 16, 26, 8)
+# The sheets' font (royalties/sheets/xlsx_writer): the board's papers are set in Times New Roman, and
+# without a named font LibreOffice's bold fallback dropped the Vietnamese tone marks of the title.
+FONT = "Times New Roman"
 HEADER_ROW = 5  # month titles; the amount titles are on the row below
 
 
@@ -33,8 +36,8 @@ def write_tax_year_xlsx(summary, title, scope):
     ws = wb.active
     ws.title = f"Năm {summary.year}"
     width = len(FIXED) + 3 * (len(MONTHS) + 1)
-    ws.cell(1, 1, title).font = Font(bold=True, size=13)
-    ws.cell(2, 1, scope).font = Font(italic=True)
+    ws.cell(1, 1, title).font = Font(name=FONT, bold=True, size=13)
+    ws.cell(2, 1, scope).font = Font(name=FONT, italic=True)
     ws.cell(3, 1, "Đơn vị tính: đồng. Thu nhập tính theo ngày chi trả của bảng kê đã chi.")
     for row in (1, 2, 3):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=min(width, 20))
@@ -52,7 +55,7 @@ def write_tax_year_xlsx(summary, title, scope):
     for row in (head, sub):
         for col in range(1, width + 1):
             cell = ws.cell(row, col)
-            cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
+            cell.font, cell.fill, cell.border = Font(name=FONT, bold=True), HEAD_FILL, BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     row = sub + 1
     for n, payee in enumerate(summary.payees, start=1):
@@ -94,8 +97,9 @@ def _write_row(ws, row, values, bold=False):
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row, col, value)
         cell.border = BOX
+        cell.font = Font(name=FONT)
         if bold:
-            cell.font, cell.fill = Font(bold=True), TOTAL_FILL
+            cell.font, cell.fill = Font(name=FONT, bold=True), TOTAL_FILL
         if col > len(FIXED):
             cell.number_format = DONG
         elif col in (2, 4):
