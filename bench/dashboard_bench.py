@@ -17,6 +17,7 @@ PLAN on SQLite. Targets: ≤ 300 ms at 1,000,000 items on PostgreSQL, ≤ 1 s at
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from datetime import date
@@ -194,6 +195,23 @@ def main():
         figures = timed(request, args.runs, args.warmup)
         results["figures"][f"api {label}"] = figures
         print(f"api      {label:<10} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms", flush=True)
+    # The dashboard page itself (GET /reports/<site>?period=year: the summary, the per-month chart query,
+    # the names and the SVG), signed in through the login form like a browser.
+    for label, code, username, _ in scopes:
+        client = app.test_client()
+        form = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+        reply = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
+        url = f"/reports/{code}?period=year&year={year}"
+
+        def page():
+            reply = client.get(url)
+            assert reply.status_code == 200 and b"<svg" in reply.data, reply.status_code
+
+        figures = timed(page, args.runs, args.warmup)
+        results["figures"][f"page {label}"] = figures
+        print(f"page     {label:<10} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
