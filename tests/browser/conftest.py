@@ -8,6 +8,10 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("BBT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# How long a browser step may wait (a page load, an element to appear, an expect): generous, because the
+# suite also runs on a busy 2-core CI machine where a page with Quill and a grading quote can take >10 s;
+# a wrong page still fails, only later.
+STEP_TIMEOUT_MS = 30_000
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -16,6 +20,7 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the browser tests")
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
@@ -40,7 +45,7 @@ def open_page(browser, live_server):
 
     def open_(username, password="Matkhau-2026"):
         context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -19,6 +19,8 @@ from bbt_workflow.royalties.sheets.transitions import create_sheet
 from bbt_workflow.submissions import services
 from bbt_workflow.submissions.models import Submission
 
+from .conftest import STEP_TIMEOUT_MS
+
 sync_api = pytest.importorskip("playwright.sync_api")
 Axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe
 SCREENSHOTS = os.environ.get("BBT_SCREENSHOTS") == "1"
@@ -89,7 +91,7 @@ def _context(browser, base, user, lang, size):
     width, height = size
     context = browser.new_context(locale="vi-VN" if lang == "vi" else "en-GB", timezone_id="Asia/Ho_Chi_Minh",
                                   viewport={"width": width, "height": height})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
     if user:
         page.goto(f"{base}/login?lang={lang}")
@@ -150,7 +152,7 @@ def _tab_to(page, selector, limit=80):
 
 def test_contributor_journey_with_the_keyboard_only(browser, live_server, board):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
     try:
         page.goto(f"{live_server}/login")
@@ -204,7 +206,7 @@ def test_contributor_journey_with_the_keyboard_only(browser, live_server, board)
 @pytest.mark.parametrize("locale", ["vi-VN", "en-US"])
 def test_the_date_picker_writes_dd_mm_yyyy_whatever_the_browser(browser, live_server, board, locale):
     context = browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
     try:
         page.goto(f"{live_server}/login")
