@@ -31,8 +31,7 @@
       .then(function (status) { if (show(status)) { window.setTimeout(poll, 1500); } })
       .catch(function () { window.setTimeout(poll, 5000); });
   }
-  // The page's own meta refresh would reload it anyway; with JavaScript, polling replaces it.
-  var refresh = document.querySelector("meta[http-equiv=refresh]");
-  if (refresh) { refresh.parentNode.removeChild(refresh); }
+  // The meta refresh (for pages without JavaScript) may still reload the page every 3 s while it
+  // runs; the polling only moves the bar sooner and shows the link without waiting for it.
   window.setTimeout(poll, 1000);
 })();
