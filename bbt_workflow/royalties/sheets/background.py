@@ -32,7 +32,7 @@ TASK_FAILED = _l("The computation failed; nothing was saved. Try again or ask an
 
 
 def sheet_job_threshold():
-    return current_app.config.get("SHEET_JOB_THRESHOLD", 300)
+    return current_app.config["SHEET_JOB_THRESHOLD"]
 
 
 def month_item_count(site, period):
