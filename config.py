@@ -26,6 +26,9 @@ class Config:
     # None means "SQLite file in the instance folder", resolved in create_app.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A month with more published items than this has its royalty sheet computed by the job runner
+    # (a task page with progress) instead of inside the request (issue 14).
+    SHEET_JOB_THRESHOLD = int(os.environ.get("SHEET_JOB_THRESHOLD", "300"))
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from ..accounts import hooks as account_hooks
 from ..domain import sheet_workflow
+from .. import jobs
 from ..extensions import db
 from ..permissions import can_manage_payees, can_read_sheets, register_rule
 from ..submissions import hooks as workflow_hooks
@@ -32,7 +33,9 @@ from .payees.services import keep_payee_of_user
 from .rules import views as _rule_views  # noqa: F401
 from .sheets import views as _sheet_views  # noqa: F401
 from .tax_year import views as _tax_year_views  # noqa: F401
+from .sheets.background import run_sheet_tasks
 from .sheets.queries import STATE_LABELS as SHEET_STATE_LABELS
+from .models import BackgroundTask
 
 # The sheet's states for templates: {{ SHEET.PAID }}, never the bare string.
 SHEET = SimpleNamespace(DRAFT=sheet_workflow.DRAFT, CHECKED=sheet_workflow.CHECKED,
@@ -50,6 +53,8 @@ def init_app(app):
     workflow_hooks.register_grading(grade_for_transition)
     account_hooks.on_user_saved(keep_payee_of_user)
     register_rule("sheet_visible", sheet_visible_rule, 404)
+    jobs.register_task("sheet_tasks", run_sheet_tasks)
+    jobs.wake_after_commit_of(BackgroundTask)  # a queued computation starts at once, not on the next tick
     app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.globals.update(SHEET=SHEET, may_manage_payees=_may_manage_payees, incentive_panel=incentive_panel)
 

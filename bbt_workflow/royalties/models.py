@@ -415,3 +415,28 @@ class SheetFile(db.Model):
     format: Mapped[str] = mapped_column(String(10), primary_key=True)
     content = mapped_column(LargeBinary, nullable=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+TASK_STATES = ("queued", "running", "done", "failed")
+
+
+class BackgroundTask(db.Model):
+    """A long computation asked for on a page and run by the job runner (issue 14): its requester,
+    arguments, state, progress (done of total), result (e.g. the sheet id) and error (a message key)."""
+
+    __tablename__ = "background_tasks"
+    __table_args__ = (CheckConstraint(f"state IN ({_in(TASK_STATES)})", name="state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    args_json: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    result: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    lease_token: Mapped[str] = mapped_column(String(32), default="")
+    lease_until = mapped_column(UTCDateTime, nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    started_at = mapped_column(UTCDateTime, nullable=True)
+    finished_at = mapped_column(UTCDateTime, nullable=True)

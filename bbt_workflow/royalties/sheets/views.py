@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,7 +23,8 @@ from ..blueprints import web as bp
 from ..payees.services import mask
 from ..tax_year import queries as tax_queries
 from ..tax_year.views import chosen_year, year_choices
-from . import queries, transitions
+from . import background, queries, transitions
+from ..models import BackgroundTask
 from .documents import EXPORT_FORMATS, export_sheet
 from .forms import PaymentDateForm, SheetActionForm, SheetCreateForm
 ACTION_LABELS = {"recompute": _l("Recompute"), "check": _l("Mark checked"), "approve": _l("Approve sheet"),
@@ -48,6 +49,11 @@ def sheets(site):
             abort(403)
         if form.validate_on_submit():
             try:
+                # A big month is computed by the job runner; the task page shows its progress.
+                if background.month_item_count(site, form.period.data) > background.sheet_job_threshold():
+                    task = background.enqueue_sheet(_actor(), site, form.period.data, form.payment_date.data)
+                    db.session.commit()
+                    return redirect(url_for(".task_page", task_id=task.id))
                 sheet = transitions.create_sheet(_actor(), site, form.period.data, form.payment_date.data)
             except ServiceError as exc:
                 db.session.rollback()
@@ -164,3 +170,34 @@ def my_royalties():
     return render_template("royalties/my_lines.html", mine=mine, start=start, end=end, year=year,
                            years=year_choices(year), own_year=own.payees[0] if own.payees else None,
                            months=tax_queries.MONTHS)
+
+
+TASK_STATE_LABELS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
+
+
+def _task_status(task_id):
+    task = db.session.get(BackgroundTask, task_id)
+    if not background.may_see_task(_actor(), task):
+        abort(404)
+    percent = 100 if task.state == "done" else (min(100, task.done * 100 // task.total) if task.total else 0)
+    result_url = (url_for(".sheet", sheet_id=int(task.result))
+                  if task.state == "done" and task.kind == background.SHEET_KIND and task.result else None)
+    return task, dict(state=task.state, state_label=str(TASK_STATE_LABELS[task.state]), done=task.done,
+                      total=task.total, percent=percent, result_url=result_url,
+                      error=_(task.error) if task.error else "")
+
+
+@bp.route("/tasks/<int:task_id>")
+@requires("authenticated")
+def task_page(task_id):
+    task, status = _task_status(task_id)
+    label = _("Computing the royalty sheet") if task.kind == background.SHEET_KIND else task.kind
+    return render_template("tasks/task.html", task=task, label=label, percent=status["percent"],
+                           running=task.state in ("queued", "running"), state_label=status["state_label"],
+                           result_url=status["result_url"])
+
+
+@bp.route("/tasks/<int:task_id>/status.json")
+@requires("authenticated")
+def task_status(task_id):
+    return jsonify(_task_status(task_id)[1])
