@@ -41,6 +41,12 @@ class Config:
     # "Remember me" (Flask-Login's default would be 365 days).
     REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))
 
+    # Hosts item bodies may show <img> from (comma-separated; default none: only the item's own
+    # attachments). Enforced by the body sanitizer and by the Content-Security-Policy's img-src.
+    IMAGE_HOSTS = [h.strip().lower() for h in os.environ.get("IMAGE_HOSTS", "").split(",") if h.strip()]
+    # Strict-Transport-Security max-age; 0 = no header (production sets it, HTTPS only).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
+
     # Request limits
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)
 
@@ -126,6 +132,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
 

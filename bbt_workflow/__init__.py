@@ -38,6 +38,7 @@ from .submissions.system_steps import release_stale_claims_job
 from .submissions.views import bp as submissions_bp
 from .templating import register_template_helpers
 from .web_errors import register_error_handlers
+from .security_headers import init_app as init_security_headers
 
 
 def create_app(config_class=None):
@@ -92,6 +93,7 @@ def create_app(config_class=None):
     init_reports(app)
 
     register_error_handlers(app)
+    init_security_headers(app)
     register_template_helpers(app)
     app.cli.add_command(bbt_cli)
 

@@ -44,3 +44,9 @@ class Forbidden(ServiceError):
 class TooManyAttempts(ServiceError):
     status = 429
     code = "too_many_attempts"
+
+
+def retry_after_seconds(exc):
+    """The Retry-After value (seconds) of a 429 that says when to come back, else None."""
+    minutes = (getattr(exc, "details", None) or {}).get("retry_after_minutes")
+    return int(minutes) * 60 if minutes else None

@@ -1,12 +1,12 @@
 """One error handler for the app: JSON in the API's format under /api/, HTML pages elsewhere."""
 import logging
 
-from flask import Response, jsonify, render_template
+from flask import Response, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from .errors import ServiceError
+from .errors import ServiceError, retry_after_seconds
 from .extensions import db
 from .logging_setup import current_request_id
 from .permissions import is_api_request
@@ -57,8 +57,13 @@ def register_error_handlers(app):
     def _service_error(exc):
         db.session.rollback()
         if is_api_request():
-            return api_error(exc.status, exc.code, exc.message, exc.details)
-        return render_template("errors/error.html", status=exc.status, message=str(exc.message)), exc.status
+            response = api_error(exc.status, exc.code, exc.message, exc.details)
+        else:
+            response = make_response(
+                render_template("errors/error.html", status=exc.status, message=str(exc.message)), exc.status)
+        if retry_after_seconds(exc):
+            response.headers["Retry-After"] = str(retry_after_seconds(exc))
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

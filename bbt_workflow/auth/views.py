@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import ServiceError
+from ..errors import ServiceError, retry_after_seconds
 from ..extensions import db
 from ..permissions import requires
 from . import services
@@ -33,7 +33,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, None
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data, form.password.data, client_ip())
@@ -41,6 +41,7 @@ def login():
             db.session.commit()  # keep the recorded attempt and counters
             flash(str(exc.message), "danger")
             status = exc.status
+            retry_after = retry_after_seconds(exc)
         else:
             db.session.commit()
             session.clear()  # a fresh session on login (no fixation)
@@ -49,7 +50,8 @@ def login():
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,5 +1,7 @@
 """The body HTML allow-list (API.md, Bad input), applied with bleach on the way in."""
 import html as html_lib
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import bleach
 
@@ -15,18 +17,37 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True,
-    strip_comments=True,
-)
+_IMG_ATTRIBUTES = frozenset(ALLOWED_ATTRIBUTES["img"])
 
 
-def sanitize_html(html):
-    """Allow-listed HTML only: no script, style, event handlers, javascript:/data: URLs."""
-    cleaned = _cleaner.clean(html or "")
-    # <img src> without a scheme would be relative to our app; bleach allows relative URLs,
-    # which cannot carry script, so they stay.
-    return cleaned
+def image_source_allowed(src, image_hosts):
+    """An <img src> may point at this app (a relative URL: the item's own attachments) or at an
+    https/http host on the allow-list; any other remote image is a tracking pixel on an editor's
+    screen (issue 16, finding 4)."""
+    parts = urlsplit(src.strip())
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme == "https" and (parts.hostname or "") in image_hosts
+
+
+@lru_cache(maxsize=8)
+def _cleaner(image_hosts):
+    def img_attribute(tag, name, value):
+        if name == "src":
+            return image_source_allowed(value, image_hosts)
+        return name in _IMG_ATTRIBUTES
+
+    attributes = dict(ALLOWED_ATTRIBUTES, img=img_attribute)
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS, attributes=attributes, protocols=ALLOWED_PROTOCOLS, strip=True,
+        strip_comments=True,
+    )
+
+
+def sanitize_html(html, image_hosts=()):
+    """Allow-listed HTML only: no script, style, event handlers, javascript:/data: URLs, and
+    remote images only from `image_hosts` (the IMAGE_HOSTS setting)."""
+    return _cleaner(tuple(sorted(h.lower() for h in image_hosts))).clean(html or "")
 
 
 def html_to_text(html):

@@ -10,6 +10,7 @@ publishing at start-up. The workflow's own notifications are called directly (be
 """
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -131,7 +132,7 @@ def _apply_content_fields(sub, changes):
     if "summary" in changes:
         sub.summary = (changes["summary"] or "").strip()
     if "body_html" in changes:
-        sub.body_html = sanitize_html(changes["body_html"])
+        sub.body_html = sanitize_html(changes["body_html"], current_app.config["IMAGE_HOSTS"])
     if "category" in changes:
         category = _category(sub.site, changes["category"])
         sub.category_id = category.id if category else None

@@ -40,8 +40,13 @@ def live_server(app):
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """A fresh browser context per user; JavaScript errors on any page fail the test."""
+    """A fresh browser context per user; JavaScript errors and Content-Security-Policy violations
+    ("Refused to load/execute/apply …" on the console) on any page fail the test."""
     contexts, errors = [], []
+
+    def on_console(message):
+        if "Refused to" in message.text or "Content Security Policy" in message.text:
+            errors.append(f"CSP: {message.text}")
 
     def open_(username, password="Matkhau-2026"):
         context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
@@ -49,6 +54,7 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", on_console)
         page.goto(f"{live_server}/login")
         page.fill("#username", username)
         page.fill("#password", password)

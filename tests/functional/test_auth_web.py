@@ -87,7 +87,8 @@ def test_ip_is_throttled_across_accounts(client, make, app):
     response = login(client, "hong")
     assert response.status_code == 429
     attempts = db.session.scalars(select(LoginAttempt)).all()
-    assert len(attempts) == 7 and not any(a.success for a in attempts)
+    # The refused attempt is not recorded as one more failure (issue 16, finding 7).
+    assert len(attempts) == 6 and not any(a.success for a in attempts)
 
 
 def _request_reset(client, email):
@@ -207,3 +208,31 @@ def test_error_pages_are_html_in_site_style(client, make):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "text/html" in response.content_type and "BBT Workflow" in response.get_data(as_text=True)
+
+
+def test_refused_attempts_do_not_hold_an_address_shut(client, make, app):
+    """Issue 16, finding 7: attempts refused by the throttle are not failures, so hammering a closed
+    address does not keep it closed for everyone behind it once the real failures age out."""
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
+    make.user("hong")
+    for i in range(3):
+        login(client, f"nobody{i}", "Sai-mat-khau-1")
+    failures = db.session.scalars(select(LoginAttempt)).all()
+    for _ in range(5):
+        response = login(client, "nobody", "Sai-mat-khau-1")
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) > 0
+    # The three real failures leave the window; the refused attempts must not stand in for them.
+    for attempt in failures:
+        attempt.at = utcnow() - timedelta(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"] + 1)
+    db.session.commit()
+    assert login(client, "hong").status_code == 302
+
+
+def test_api_429_carries_retry_after(client, make, app):
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 2
+    for _ in range(2):
+        client.post("/api/v1/tokens", json={"username": "x", "password": "Sai-mat-khau-1"})
+    response = client.post("/api/v1/tokens", json={"username": "x", "password": "Sai-mat-khau-1"})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) == app.config["LOGIN_FAILURE_WINDOW_MINUTES"] * 60
