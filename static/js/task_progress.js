@@ -5,13 +5,16 @@
   var box = document.getElementById("task-progress");
   if (!box) { return; }
   var url = box.getAttribute("data-status-url");
+  var start = box.querySelector("[role=progressbar]").getAttribute("aria-valuenow");
+  box.querySelector(".progress-bar").style.width = start + "%";  // CSSOM, allowed by the CSP
   function show(status) {
     var bar = box.querySelector("[role=progressbar]");
     var inner = box.querySelector(".progress-bar");
     bar.setAttribute("aria-valuenow", String(status.percent));
     inner.style.width = status.percent + "%";
     inner.textContent = status.percent + "%";
-    box.querySelector(".task-state").textContent = status.state_label + " · " + status.done + "/" + status.total;
+    box.querySelector(".task-state").textContent =
+      status.state_label + " · " + status.done + "/" + status.total + " (" + status.percent + "%)";
     if (status.error) {
       var error = box.querySelector(".task-error");
       error.textContent = status.error;
