@@ -1,18 +1,20 @@
 """Input no database can store, refused at the door for every route.
 
-- An id larger than a 64-bit integer in a URL (`/submissions/99999999999999999999`) would make the
-  database driver overflow: the `int` converter now stops at 2^63 − 1, so such a URL is a plain 404.
+- An id beyond what the id columns hold in a URL (`/submissions/2147483648`) would make the database
+  overflow (ids are INTEGER, 32-bit on PostgreSQL): the `int` converter stops at 2^31 − 1, so such a URL
+  is a plain 404 on every database alike. Id query parameters use the same bound (MAX_ID).
 - A NUL character in any text (JSON string, form field, query parameter) is refused by PostgreSQL's
   text types: it is answered 400 before any handler runs, on every database alike.
 """
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+# The id columns are INTEGER (int4 on PostgreSQL), not BIGINT.
+MAX_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` limited to what a BIGINT column holds."""
+    """`<int:...>` limited to what an INTEGER id column holds."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

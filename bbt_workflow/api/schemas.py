@@ -4,8 +4,13 @@ import functools
 from marshmallow import Schema, fields, validate
 
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
+from ..request_guards import MAX_ID
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="Use 1–40 lower-case letters, digits, '-' or '_'.")
+
+# Any id read from a query or a body: the range of the id columns, like the URL's `<int:…>` (a larger
+# value would overflow PostgreSQL's INTEGER and answer 500 instead of 422).
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class ErrorBody(Schema):

@@ -7,7 +7,7 @@ from ..domain.workflow import ACTIONS, STATES
 from ..royalties.grading.services import grading_view
 from ..submissions.queries import SORTS
 from ..submissions.services import allowed_actions_for
-from .schemas import PageArgs
+from .schemas import ID_RANGE, PageArgs
 
 
 class AuthorInSchema(Schema):
@@ -174,8 +174,8 @@ class ContentTypeSchema(Schema):
 
 
 class DiffArgs(Schema):
-    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_ = fields.Integer(required=True, data_key="from", validate=ID_RANGE)
+    to = fields.Integer(required=True, validate=ID_RANGE)
 
 
 class DiffOpSchema(Schema):
