@@ -70,3 +70,22 @@ def test_every_route_with_an_id_answers_a_too_large_id_without_a_server_error(ap
         if status >= 500:
             failures.append(("token", "GET", path, status))
     assert failures == [], failures[:20]
+
+
+def test_a_json_body_nested_too_deep_is_a_400_in_the_error_shape(client, make):
+    site = make.site("tinh", kind="portal")
+    make.user("ctv", roles={site: ["contributor"]})
+    h = {**bearer(api_token(client, "ctv")), "Content-Type": "application/json"}
+    response = client.post("/api/v1/submissions", headers=h, data="[" * 50000 + "]" * 50000)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] and isinstance(response.get_json()["error"]["details"], dict)
+
+
+def test_a_lone_surrogate_in_a_title_is_a_422_on_the_title(client, make):
+    site = make.site("tinh", kind="portal")
+    make.user("ctv", roles={site: ["contributor"]})
+    h = {**bearer(api_token(client, "ctv")), "Content-Type": "application/json"}
+    response = client.post("/api/v1/submissions", headers=h, data='{"site": "tinh", "category": "van-ban", '
+                           '"content_type": "tin", "body_html": "<p>x</p>", "title": "x\\ud800y"}')
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["details"]) == ["title"]
