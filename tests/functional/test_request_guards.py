@@ -89,3 +89,15 @@ def test_a_lone_surrogate_in_a_title_is_a_422_on_the_title(client, make):
                            '"content_type": "tin", "body_html": "<p>x</p>", "title": "x\\ud800y"}')
     assert response.status_code == 422
     assert list(response.get_json()["error"]["details"]) == ["title"]
+
+
+def test_dates_outside_the_usable_calendar_are_a_422(client, make):
+    site = make.site("tinh", kind="portal")
+    make.user("bt", roles={site: ["contributor", "editor", "approver", "accountant"]})
+    h = bearer(api_token(client, "bt"))
+    response = client.post("/api/v1/submissions", headers=h, json={
+        "site": "tinh", "category": "van-ban", "content_type": "tin", "title": "Tin", "body_html": "<p>x</p>",
+        "publish_at": "9999-12-31T23:59:59-23:59"})
+    assert response.status_code == 422 and "publish_at" in response.get_json()["error"]["details"]
+    response = client.get("/api/v1/reports/summary?from=0001-01-01&to=0001-01-31&site=tinh", headers=h)
+    assert response.status_code == 422
