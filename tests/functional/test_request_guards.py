@@ -101,3 +101,12 @@ def test_dates_outside_the_usable_calendar_are_a_422(client, make):
     assert response.status_code == 422 and "publish_at" in response.get_json()["error"]["details"]
     response = client.get("/api/v1/reports/summary?from=0001-01-01&to=0001-01-31&site=tinh", headers=h)
     assert response.status_code == 422
+
+
+def test_malformed_json_answers_details_as_an_object_like_every_error(client, make):
+    site = make.site("tinh", kind="portal")
+    make.user("ctv", roles={site: ["contributor"]})
+    h = {**bearer(api_token(client, "ctv")), "Content-Type": "application/json"}
+    response = client.post("/api/v1/submissions", headers=h, data='{"site": ')
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"]["details"], dict)
