@@ -90,6 +90,9 @@ def register_error_handlers(app):
                     details = next(iter(details.values()))
                 # marshmallow/webargs speak English: their messages in the caller's language.
                 details = translate_details(details)
+                if not isinstance(details, dict):
+                    # Malformed JSON comes as a bare list of messages: details are an object everywhere.
+                    details = {"body": details}
             if status == 400 and "json" in str(data.get("messages", "")).lower():
                 message = _("The body is not valid JSON in UTF-8.")
             return api_error(status, ERROR_CODES.get(status, "error"), message, details)

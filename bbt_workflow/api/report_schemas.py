@@ -1,12 +1,14 @@
 """Schemas of the reports endpoints (API.md "Reports summary")."""
 from marshmallow import Schema, fields, validate
 
+from .schemas import usable_date
+
 
 class ReportSummaryArgs(Schema):
     site = fields.String(required=True, validate=validate.Length(min=1, max=40),
                          metadata={"description": "A site code, or `all` for every site."})
-    from_ = fields.Date(required=True, data_key="from", metadata={"description": "First local day (YYYY-MM-DD)."})
-    to = fields.Date(required=True, metadata={"description": "Last local day, inclusive (YYYY-MM-DD)."})
+    from_ = fields.Date(required=True, data_key="from", validate=usable_date, metadata={"description": "First local day (YYYY-MM-DD)."})
+    to = fields.Date(required=True, validate=usable_date, metadata={"description": "Last local day, inclusive (YYYY-MM-DD)."})
 
 
 def _counts(description):

@@ -9,12 +9,13 @@ from ..permissions import can_read_sheets, requires
 from ..royalties.incentives import services as incentives
 from ..submissions import services as submissions
 from .blueprint import BEARER, blp
+from .schemas import ID_RANGE
 
 
 class IncentiveRequest(Schema):
     amount = fields.Integer(required=True, strict=True, metadata={"description": "whole đồng"})
     reason = fields.String(required=True, validate=validate.Length(max=500))
-    payee_id = fields.Integer(load_default=None, metadata={
+    payee_id = fields.Integer(load_default=None, validate=ID_RANGE, metadata={
         "description": "one payee of the item's grading; without it the amount is split among them in "
                        "proportion to what each earns on the item"})
 

@@ -1,14 +1,14 @@
 """Schemas of the royalty endpoints (API.md): rates, quotes, payees, sheets, my lines, import."""
 from marshmallow import Schema, fields, validate
 
-from .schemas import PageArgs
+from .schemas import PageArgs, usable_date
 
 PERIOD = validate.Regexp(r"^\d{4}-\d{2}$", error="Use YYYY-MM.")
 
 
 class RatesArgs(Schema):
     site = fields.String(required=True, validate=validate.Length(max=40))
-    on = fields.Date(load_default=None)
+    on = fields.Date(load_default=None, validate=usable_date)
 
 
 class GenreOut(Schema):
@@ -50,7 +50,7 @@ class RatesSchema(Schema):
 
 class QuoteRequest(Schema):
     site = fields.String(required=True, validate=validate.Length(max=40))
-    on = fields.Date(load_default=None)
+    on = fields.Date(load_default=None, validate=usable_date)
     grading = fields.Dict(required=True)
 
 
@@ -101,11 +101,11 @@ class PayeeCreateSchema(PayeeWriteSchema):
 class SheetCreateSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(max=40))
     period = fields.String(required=True, validate=PERIOD)
-    payment_date = fields.Date(load_default=None)
+    payment_date = fields.Date(load_default=None, validate=usable_date)
 
 
 class SheetUpdateSchema(Schema):
-    payment_date = fields.Date(required=True)
+    payment_date = fields.Date(required=True, validate=usable_date)
     version = fields.Integer(required=True)
 
 
@@ -180,8 +180,8 @@ class SheetSchema(Schema):
 
 
 class MyLinesArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=usable_date)
+    to = fields.Date(load_default=None, validate=usable_date)
 
 
 class MyLineSchema(Schema):

@@ -1,11 +1,24 @@
 """Request and response schemas: the single source for validation and the OpenAPI document."""
 import functools
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
+from ..request_guards import MAX_ID
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="Use 1–40 lower-case letters, digits, '-' or '_'.")
+
+# Any id read from a query or a body: the range of the id columns, like the URL's `<int:…>` (a larger
+# value would overflow PostgreSQL's INTEGER and answer 500 instead of 422).
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+
+
+def usable_date(value):
+    """Dates and instants the app can shift by a time zone and store: 0001-01-01 or 9999-12-31T23:59:59-23:59
+    overflow Python's date range (or PostgreSQL's) once converted, and answered 500."""
+    if not 1900 <= value.year <= 9000:
+        raise ValidationError("Use a date between 1900 and 9000.")
 
 
 class ErrorBody(Schema):

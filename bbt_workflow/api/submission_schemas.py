@@ -7,7 +7,7 @@ from ..domain.workflow import ACTIONS, STATES
 from ..royalties.grading.services import grading_view
 from ..submissions.queries import SORTS
 from ..submissions.services import allowed_actions_for
-from .schemas import PageArgs
+from .schemas import ID_RANGE, PageArgs, usable_date
 
 
 class AuthorInSchema(Schema):
@@ -38,7 +38,7 @@ class SubmissionCreateSchema(Schema):
     body_html = fields.String(load_default="", validate=validate.Length(max=2_000_000))
     language = fields.String(validate=validate.OneOf(("vi", "en")))
     authors = fields.List(fields.Nested(AuthorInSchema), validate=validate.Length(max=20))
-    publish_at = fields.AwareDateTime(allow_none=True)
+    publish_at = fields.AwareDateTime(allow_none=True, validate=usable_date)
 
 
 class SubmissionUpdateSchema(Schema):
@@ -50,7 +50,7 @@ class SubmissionUpdateSchema(Schema):
     body_html = fields.String(validate=validate.Length(max=2_000_000))
     language = fields.String(validate=validate.OneOf(("vi", "en")))
     authors = fields.List(fields.Nested(AuthorInSchema), validate=validate.Length(max=20))
-    publish_at = fields.AwareDateTime(allow_none=True)
+    publish_at = fields.AwareDateTime(allow_none=True, validate=usable_date)
 
 
 class TransitionRequestSchema(Schema):
@@ -58,7 +58,7 @@ class TransitionRequestSchema(Schema):
     version = fields.Integer(required=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=5000))
     grading = fields.Dict(allow_none=True)
-    publish_at = fields.AwareDateTime(allow_none=True)
+    publish_at = fields.AwareDateTime(allow_none=True, validate=usable_date)
 
 
 class RegradeRequestSchema(Schema):
@@ -138,8 +138,8 @@ class SubmissionListArgs(PageArgs):
     author = fields.String(validate=validate.Length(max=64))
     awaiting = fields.String(validate=validate.OneOf(("me",)))
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = fields.Date(data_key="from", validate=usable_date)
+    to = fields.Date(validate=usable_date)
 
 
 class HistorySchema(Schema):
@@ -174,8 +174,8 @@ class ContentTypeSchema(Schema):
 
 
 class DiffArgs(Schema):
-    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_ = fields.Integer(required=True, data_key="from", validate=ID_RANGE)
+    to = fields.Integer(required=True, validate=ID_RANGE)
 
 
 class DiffOpSchema(Schema):

@@ -141,6 +141,9 @@ def test_sheet_states_lock_and_adjustments_after_payment(client, board):
     csv_a = client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.csv", headers=h["ketoan"]).data
     assert csv_a.startswith(b"\xef\xbb\xbf")
     assert client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.csv", headers=h["ketoan"]).data == csv_a
+    # One charset parameter (issue 16 finding 10: it was repeated).
+    assert client.get(f"/api/v1/royalty/sheets/{sheet['id']}/export.csv",
+                      headers=h["ketoan"]).headers["Content-Type"] == "text/csv; charset=utf-8"
 
     # After payment, one item is taken down and another regraded: adjustments on the next sheet.
     subs = db.session.scalars(select(Submission).where(Submission.external_id.in_(["m-0", "m-1"]))
