@@ -35,5 +35,6 @@ def init_app(app):
         if app.config.get("HSTS_SECONDS"):
             headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         if _holds_personal_money_data(request.path):
-            headers["Cache-Control"] = "no-store"
+            # The same value as the downloads (downloads.py): never stored, by no cache at all.
+            headers["Cache-Control"] = "private, no-store"
         return response

@@ -45,7 +45,7 @@ def test_royalty_payee_and_tax_pages_are_not_stored(client, make):
                  "/my/royalties", "/api/v1/royalty/payees"):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert response.headers.get("Cache-Control") == "no-store", path
+        assert response.headers.get("Cache-Control") == "private, no-store", path
     assert "no-store" not in (client.get("/login").headers.get("Cache-Control") or "")
 
 
