@@ -7,6 +7,7 @@ starts from empty tables. SQLite by default; PostgreSQL when TEST_DATABASE_URL i
 import os
 import re
 import shutil
+import threading
 
 import pytest
 from flask.testing import FlaskClient
@@ -77,11 +78,17 @@ def _test_database(template_url, tmp_path):
 
 
 @pytest.fixture
-def app(_migrated, tmp_path):
+def app(_migrated, tmp_path, request):
     url, needs_cleaning = _test_database(_migrated, tmp_path)
+    # @pytest.mark.settings(NAME=value, ...): settings read when the app starts (e.g. RATELIMIT_ENABLED).
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker else {}
 
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
+
+    for name, value in overrides.items():
+        setattr(Cfg, name, value)
 
     app = create_app(Cfg)
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
@@ -206,3 +213,16 @@ def receiver():
     r = Receiver().start()
     yield r
     r.stop()
+
+
+def pytest_unconfigure(config):
+    """Let the interpreter exit when the tests are done: cancel timers still waiting.
+
+    The rate limiter's in-memory storage (limits' MemoryStorage) runs its expiry on a non-daemon
+    threading.Timer. Under scripts/test-clock-ahead, libfaketime moves the monotonic clock that timer
+    waits on, so its deadline lies two years ahead; Python joins non-daemon threads before it exits, and
+    the run printed its summary and never ended (CI timed out). Cancelling wakes the timer at once.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()

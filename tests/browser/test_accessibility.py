@@ -216,6 +216,7 @@ def test_the_date_picker_writes_dd_mm_yyyy_whatever_the_browser(browser, live_se
         page.wait_for_url(lambda url: "/login" not in url)
         page.goto(f"{live_server}/sites/tinh/queue")
         page.get_by_role("button", name="Bộ lọc", exact=True).click()
+        sync_api.expect(page.locator("#more-filters")).to_have_class(re.compile(r"\bshow\b"))  # opened, not animating
         field = page.locator("#from_")
         # Without JavaScript it is a text input saying the format; the picker keeps it so.
         assert (field.get_attribute("type"), field.get_attribute("placeholder")) == ("text", "dd/mm/yyyy")
@@ -227,8 +228,8 @@ def test_the_date_picker_writes_dd_mm_yyyy_whatever_the_browser(browser, live_se
         calendar.locator(".flatpickr-day.today").click()
         today = datetime.now(VIETNAM).date()
         assert field.input_value() == f"{today:%d/%m/%Y}"
-        page.get_by_role("button", name="Lọc", exact=True).click()
-        page.wait_for_url(re.compile(r"from_="))
+        with page.expect_navigation(url=re.compile(r"from_=")):
+            page.get_by_role("button", name="Lọc", exact=True).click()
         assert page.locator("#from_").input_value() == f"{today:%d/%m/%Y}"  # the server read it as dd/mm/yyyy
     finally:
         context.close()

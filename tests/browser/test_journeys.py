@@ -204,15 +204,18 @@ def test_queue_filters_in_the_browser(make, open_page):
     # The filters other than the search box are collapsed behind "Bộ lọc" (issue 14).
     expect(page.get_by_label("Loại tin bài")).to_be_hidden()
     page.get_by_role("button", name="Bộ lọc", exact=True).click()
+    # Bootstrap's collapse animates for ~0.35 s; act on the panel once it is open ("show"), and tie the
+    # click to the navigation it starts (a CI run once lost it under load: the wait saw no navigation).
+    expect(page.locator("#more-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("Loại tin bài").select_option("bai")
-    page.get_by_role("button", name="Lọc", exact=True).click()
-    page.wait_for_url(re.compile(r"content_type=bai"))
+    with page.expect_navigation(url=re.compile(r"content_type=bai")):
+        page.get_by_role("button", name="Lọc", exact=True).click()
     # A row's title is its link (the first cell holds the claim checkbox).
     assert page.locator("tbody tr").count() == 1
     assert page.locator("tbody tr a[data-open]").all_inner_texts() == ["Bài du lịch"]
     page.get_by_label("Tìm kiếm").fill("giao thong")
     page.get_by_label("Loại tin bài").select_option("")  # shown: a filter is active
-    page.get_by_role("button", name="Lọc", exact=True).click()
-    page.wait_for_url(re.compile(r"q=giao\+thong"))
+    with page.expect_navigation(url=re.compile(r"q=giao\+thong")):
+        page.get_by_role("button", name="Lọc", exact=True).click()
     assert page.locator("tbody tr").count() == 1
     assert page.locator("tbody tr a[data-open]").all_inner_texts() == ["Tin giao thông"]
