@@ -1,4 +1,6 @@
 from ..extensions import db
+from ..submissions.keyset import seek_page
+from ..submissions.queries import chosen_sort
 
 
 def paginate(stmt, args):
@@ -6,3 +8,12 @@ def paginate(stmt, args):
     page = db.paginate(stmt, page=args.get("page", 1), per_page=args.get("per_page", 50),
                        max_per_page=200, error_out=False)
     return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+def seek(stmt, args):
+    """A keyset page of submissions (submissions.keyset) in the same shape, plus next_cursor and total_capped.
+    `cursor` wins over `page`; a bad cursor is a 422 (BadCursor is a ValidationFailed)."""
+    page = seek_page(stmt, chosen_sort(args), cursor=args.get("cursor"), page=args.get("page", 1),
+                     per_page=args.get("per_page", 50))
+    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total,
+            "total_capped": page.total.capped, "next_cursor": page.next_cursor}

@@ -31,6 +31,11 @@ class Submission(db.Model):
         Index("ix_submissions_report", "site_id", "state", "published_at", "content_type", "category_id",
               "unit_id", "author_id", "first_submitted_at", "external_id", "id"),
         UniqueConstraint("site_id", "external_id", name="uq_submissions_site_external_id"),
+        # The queue's "All" tab in each sort, and the API list across sites (migration 0014_hlists).
+        Index("ix_submissions_site_updated", "site_id", "updated_at", "id"),
+        Index("ix_submissions_site_created", "site_id", "created_at", "id"),
+        Index("ix_submissions_site_title", "site_id", "title", "id"),
+        Index("ix_submissions_updated", "updated_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -80,7 +85,9 @@ class SubmissionAuthor(db.Model):
     """Co-authors: members (user_id) or named outsiders, with pen names and shares (%)."""
 
     __tablename__ = "submission_authors"
-    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share"),)
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share"),
+                      # The co-author EXISTS of queries.visible_submissions (migration 0014_hlists).
+                      Index("ix_submission_authors_user", "user_id", "submission_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -2,15 +2,15 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
-from ..domain.text_search import fold
 from ..domain.workflow import HIDDEN_FROM_REVIEWERS, IN_REVIEW, PENDING_APPROVAL, STATES, SUBMITTED, VISIBLE_TO_ACCOUNTANTS
 from ..extensions import db
 from ..permissions import is_admin
-from ..sql_search import contains
+from . import search
+from .keyset import CAP, CappedCount, order_for, ranked
 from .models import HistoryEntry, Revision, Submission, SubmissionAuthor
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -25,14 +25,22 @@ def _sites_where(user, roles):
 
 
 def visible_submissions(user):
-    """A select of the submissions this user may see (mirrors permissions.can_see_submission)."""
+    """A select of the submissions this user may see (mirrors permissions.can_see_submission).
+
+    Written for the planner (issue 15): the reviewer's and the accountant's sites are each one
+    `site_id IN (subquery)` ANDed with a state test, and co-authorship is a correlated EXISTS probing
+    ix_submission_authors_user (user_id, submission_id), instead of `id IN (all my co-authored ids)`
+    (a hashed subplan over a scan of submission_authors). With the page's site filter and sort the planner
+    walks ix_submissions_site_updated (or the chosen sort's index) and stops after one page; the OR only
+    filters the rows it reads. Same rule, same rows (tests/functional/test_permission_matrix.py)."""
     stmt = select(Submission)
     if is_admin(user):
         return stmt
-    co_authored = select(SubmissionAuthor.submission_id).where(SubmissionAuthor.user_id == user.id)
+    co_authored = select(SubmissionAuthor.id).where(SubmissionAuthor.user_id == user.id,
+                                                    SubmissionAuthor.submission_id == Submission.id).exists()
     return stmt.where(or_(
         Submission.author_id == user.id,
-        Submission.id.in_(co_authored),
+        co_authored,
         and_(Submission.site_id.in_(_sites_where(user, ("editor", "approver"))),
              Submission.state.not_in(HIDDEN_FROM_REVIEWERS)),
         and_(Submission.site_id.in_(_sites_where(user, ("accountant",))),
@@ -41,6 +49,10 @@ def visible_submissions(user):
 
 
 SORTS = ("updated_at", "-updated_at", "created_at", "-created_at", "title", "-title")
+
+
+def chosen_sort(args):
+    return args.get("sort") if args.get("sort") in SORTS else "-updated_at"
 
 
 def awaiting(user):
@@ -82,23 +94,26 @@ def filtered_submissions(user, args):
         stmt = stmt.where(Submission.created_at >= local_day_start(args["from_"]))
     if args.get("to"):
         stmt = stmt.where(Submission.created_at < local_day_start(args["to"] + timedelta(days=1)))
-    words = fold(args.get("q") or "").split()
-    for word in words[:10]:
-        stmt = stmt.where(contains(Submission.search_text, word))
-    sort = args.get("sort") if args.get("sort") in SORTS else "-updated_at"
-    column = getattr(Submission, sort.lstrip("-"))
-    stmt = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), Submission.id.desc())
+    # A search lists the best matches first, then the newest, when the hits are few (search.matching:
+    # beyond RANKED_LIMIT hits, newest first); the page then follows keyset.RELEVANCE (an offset cursor).
+    stmt, relevance = search.matching(stmt, args.get("q"), ranked=chosen_sort(args) == "-updated_at")
+    if relevance is not None:
+        stmt = ranked(stmt.order_by(relevance))
+    stmt = stmt.order_by(*order_for(chosen_sort(args)))
     return stmt.options(selectinload(Submission.site), selectinload(Submission.author),
                         selectinload(Submission.assignee), selectinload(Submission.category))
 
 
 def queue_counts(site):
-    """Items per state in a site's queue (what reviewers see)."""
-    return dict(db.session.execute(
-        select(Submission.state, func.count(Submission.id))
-        .where(Submission.site_id == site.id, Submission.state.not_in(HIDDEN_FROM_REVIEWERS))
-        .group_by(Submission.state)
-    ).all())
+    """Items per state in a site's queue (what reviewers see), each capped at keyset.CAP ("1,000+"): one
+    statement, a UNION ALL of one capped count per state, each read from ix_submissions_site_state (site_id,
+    state, ...) and stopping at CAP + 1 entries, so ten years of published items do not make the tab slow."""
+    states = [state for state in STATES if state not in HIDDEN_FROM_REVIEWERS]
+    parts = [select(literal(state).label("state"), func.count().label("n")).select_from(
+                 select(Submission.id).where(Submission.site_id == site.id, Submission.state == state)
+                 .limit(CAP + 1).subquery())
+             for state in states]
+    return {state: CappedCount.of(n) for state, n in db.session.execute(union_all(*parts)) if n}
 
 
 def state_entered_at(submissions):

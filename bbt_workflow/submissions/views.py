@@ -29,15 +29,20 @@ from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, Email
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
-from .queries import LOCAL, filtered_submissions, history_of, queue_counts, revisions_of, state_entered_at
+from .keyset import BadCursor, seek_page
+from .queries import LOCAL, chosen_sort, filtered_submissions, history_of, queue_counts, revisions_of, state_entered_at
 
 bp = Blueprint("submissions_web", __name__)
 PER_PAGE = 50
 
 
-def _page(stmt):
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       max_per_page=PER_PAGE, error_out=False)
+def _page(stmt, args):
+    """One page by `cursor` (the pager's links) or by `page` (old links); a cursor we did not make is a 400."""
+    try:
+        return seek_page(stmt, chosen_sort(args), cursor=request.args.get("cursor"),
+                         page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)
+    except BadCursor as bad:
+        abort(400, description=str(bad))
 
 
 @bp.route("/submissions/<int:submission_id>")
@@ -102,7 +107,7 @@ def mine():
         args["state"] = request.args["state"]
     if request.args.get("site"):
         args["site"] = request.args["site"]
-    page = _page(filtered_submissions(user, args))
+    page = _page(filtered_submissions(user, args), args)
     return render_template("submissions/list.html", page=page, heading="mine", site=None, counts=None)
 
 
@@ -119,7 +124,8 @@ def queue(site):
     form.unit.choices = [SelectChoice("", _("All units"))] + [
         SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     form.validate()
-    page = _page(filtered_submissions(user, dict(form.filters(), site=site_obj.code)))
+    args = dict(form.filters(), site=site_obj.code)
+    page = _page(filtered_submissions(user, args), args)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
     claimable = {s.id for s in page.items if s.state == SUBMITTED and "claim" in services.allowed_actions_for(user, s)}
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
@@ -177,14 +183,16 @@ def queue_claim(site):
 def _queue_args(query):
     """The queue's filters to return to (the query string the page was opened with), page and all."""
     from_url = MultiDict(parse_qsl(query[:2000]))
-    return {key: from_url.get(key) for key in QueueFilterForm.FIELDS + ("page",) if from_url.get(key)}
+    return {key: from_url.get(key) for key in QueueFilterForm.FIELDS + ("page", "cursor") if from_url.get(key)}
 
 
 @bp.route("/notifications")
 @requires("authenticated")
 def notifications():
     user = current_actor()
-    page = _page(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()))
+    page = db.paginate(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE, max_per_page=PER_PAGE,
+                       error_out=False)
     # Opening the list is reading it: the count in the menu clears; what was new stays marked on this page.
     new = {n.id for n in page.items if n.read_at is None}
     if unread_count(user):

@@ -1,0 +1,163 @@
+"""Keyset (seek) pages of submissions: a page costs the same at 10k and 1M items.
+
+A page after the first is asked for with an opaque `cursor` (urlsafe base64 of the sort, the last row's sort
+value and id): the database seeks to it through the index instead of reading and discarding OFFSET rows.
+`page=N` still works (old links, API clients) as an OFFSET.
+
+Totals: we count at most CAP + 1 rows of the filtered set (a capped count, shown as "1,000+"), never the whole
+set. Chosen over a maintained counter table because the lists filter on many things (search words, author,
+unit, dates, visibility) a counter could not follow; a capped count is exact for the small sets people page
+through, and costs at most CAP index entries on the big ones.
+"""
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from .models import Submission
+
+CAP = 1000
+# The page order of a ranked search: relevance has no column to seek on, so its cursor holds the offset
+# of the next page (opaque all the same; a search's pages are few, and ranking is bounded by the hits).
+RELEVANCE = "relevance"
+_RANKED = "bbt_ranked_by_relevance"  # an execution option marking a select ordered by relevance first
+
+
+def ranked(stmt):
+    """Mark a select ordered by relevance (a search with few hits) so seek_page pages it by offset."""
+    return stmt.execution_options(**{_RANKED: True})
+
+
+class BadCursor(ValidationFailed):
+    """A cursor this app did not make (or made for another sort): 422 in the API, 400 on the pages."""
+
+    def __init__(self, message):
+        super().__init__(message, code="bad_cursor", details={"cursor": [str(message)]})
+
+
+NOT_OURS = _l("The cursor is not one this list gave; start again from the first page.")
+OTHER_SORT = _l("The cursor belongs to another sort order; start again from the first page.")
+
+
+class CappedCount(int):
+    """A count that stopped at CAP + 1: `capped` says the real number is larger."""
+    capped = False
+
+    @classmethod
+    def of(cls, n):
+        value = cls(min(n, CAP))
+        value.capped = n > CAP
+        return value
+
+
+def sort_key(sort):
+    """(column, descending) of one of queries.SORTS; ties are always broken by id, newest id first."""
+    return getattr(Submission, sort.lstrip("-")), sort.startswith("-")
+
+
+def order_for(sort):
+    column, descending = sort_key(sort)
+    return column.desc() if descending else column.asc(), Submission.id.desc()
+
+
+def encode_offset_cursor(offset):
+    raw = json.dumps([RELEVANCE, offset], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_offset_cursor(token):
+    try:
+        made_for, offset = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        raise BadCursor(NOT_OURS) from None
+    if made_for != RELEVANCE or not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise BadCursor(OTHER_SORT)
+    return offset
+
+
+def encode_cursor(sort, item):
+    column, _desc = sort_key(sort)
+    value = getattr(item, column.key)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, value, item.id], ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token, sort):
+    """(value, id) of a cursor made for this sort, or BadCursor."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        made_for, value, last_id = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):  # also a relevance cursor (two items) given to a sort
+        raise BadCursor(NOT_OURS) from None
+    if made_for != sort or not isinstance(last_id, int) or not isinstance(value, str):
+        raise BadCursor(OTHER_SORT)
+    if sort.lstrip("-") != "title":
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise BadCursor(NOT_OURS) from None
+    return value, last_id
+
+
+def after(sort, token):
+    """The condition "comes after the cursor's row" in the order (sort, id desc)."""
+    value, last_id = decode_cursor(token, sort)
+    column, descending = sort_key(sort)
+    beyond = column < value if descending else column > value
+    return or_(beyond, and_(column == value, Submission.id < last_id))
+
+
+@dataclass
+class SeekPage:
+    items: list
+    per_page: int
+    page: int
+    total: CappedCount
+    next_cursor: str | None
+    first: bool = field(default=True)
+    ranked: bool = False  # ordered by relevance (a search with few hits), else by the sort
+
+    @property
+    def has_next(self):
+        return self.next_cursor is not None
+
+
+def capped_count(stmt):
+    limited = stmt.order_by(None).limit(CAP + 1).subquery()
+    return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
+
+
+def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
+    """One page of an ordered select of Submission (filtered_submissions): by cursor when given, else by
+    page number. The total is a capped count over the filter, independent of the cursor."""
+    total = capped_count(stmt)
+    if stmt.get_execution_options().get(_RANKED):
+        return _ranked_page(stmt, total, cursor=cursor, page=page, per_page=per_page)
+    paged = stmt
+    if cursor:
+        paged = paged.where(after(sort, cursor))
+        page = None
+    elif page > 1:
+        paged = paged.offset((page - 1) * per_page)
+    rows = db.session.scalars(paged.limit(per_page + 1)).all()
+    items = rows[:per_page]
+    next_cursor = encode_cursor(sort, items[-1]) if len(rows) > per_page else None
+    return SeekPage(items=items, per_page=per_page, page=page, total=total, next_cursor=next_cursor,
+                    first=not cursor and (page or 1) == 1)
+
+
+def _ranked_page(stmt, total, *, cursor, page, per_page):
+    offset = decode_offset_cursor(cursor) if cursor else (page - 1) * per_page
+    rows = db.session.scalars(stmt.offset(offset).limit(per_page + 1)).all()
+    items = rows[:per_page]
+    next_cursor = encode_offset_cursor(offset + per_page) if len(rows) > per_page else None
+    return SeekPage(items=items, per_page=per_page, page=None if cursor else page, total=total,
+                    next_cursor=next_cursor, first=offset == 0, ranked=True)

@@ -1,0 +1,119 @@
+"""Issue 15 (must show): the number of SQL statements a list page runs does not grow with the rows it
+shows. Each page is opened with N rows and with 3N rows; the statement counts must be equal (a page that
+loads something per row, N+1, fails here)."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from bbt_workflow.extensions import db
+from bbt_workflow.submissions import services
+from tests.conftest import api_token, bearer, login
+from tests.publishing_helpers import People, add_endpoint, create_approved
+
+N = 3
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _statements(client, url, headers=None):
+    client.get(url, headers=headers)  # warm: first-request work (sessions, caches) is not per row
+    with counted() as statements:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(statements)
+
+
+def _draft(people, title):
+    sub = services.create_submission(people.author, people.site, {
+        "content_type": "tin", "title": title, "category": people.site.categories[0].code,
+        "summary": "Tóm tắt", "body_html": "<p>Nội dung</p>"})
+    db.session.commit()
+    return sub
+
+
+def _submitted(people, n, start=0):
+    for i in range(start, start + n):
+        sub = _draft(people, f"Tin {i}")
+        services.transition_submission(people.author, sub, "submit", sub.version)
+        if i % 2:
+            services.transition_submission(people.editor, sub, "claim", sub.version)
+        db.session.commit()
+
+
+@pytest.fixture
+def people(make):
+    return People(make)
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    login(client, user.username)
+    return client
+
+
+def test_queue_mine_and_api_lists_cost_the_same_for_n_and_3n_rows(app, client, people):
+    _submitted(people, N)
+    web = {"editor": _signed_in(app, people.editor), "author": _signed_in(app, people.author)}
+    editor_token = bearer(api_token(client, people.editor.username))
+    author_token = bearer(api_token(client, people.author.username))
+    urls = [("/sites/tinh/queue", "editor", None), ("/sites/tinh/queue?sort=title", "editor", None),
+            ("/my/submissions", "author", None),
+            ("/api/v1/submissions?site=tinh", None, editor_token),
+            ("/api/v1/submissions?mine=true", None, author_token)]
+
+    def measure():
+        counts = []
+        for url, username, headers in urls:
+            counts.append(_statements(web[username] if username else client, url, headers))
+        return counts
+
+    few = measure()
+    _submitted(people, 2 * N, start=N)
+    assert measure() == few
+
+
+def test_item_page_costs_the_same_for_n_and_3n_revisions_and_history_rows(client, people):
+    sub = _draft(people, "Nhiều bản")
+
+    def grow(n):
+        for i in range(n):
+            services.edit_submission(people.author, sub, sub.version, {"title": f"Bản {sub.version} {i}"})
+            db.session.commit()
+
+    grow(N)
+    login(client, people.author.username)
+    few = _statements(client, f"/submissions/{sub.id}")
+    grow(2 * N)
+    assert _statements(client, f"/submissions/{sub.id}") == few
+
+
+def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people):
+    add_endpoint(people.site, "http://127.0.0.1:9/hook")
+    for i in range(N):
+        create_approved(people, title=f"Tin {i}")
+    token = bearer(api_token(client, people.approver.username))
+    urls = [("/sites/tinh/deliveries", True), ("/reports/tinh", True), ("/api/v1/deliveries?site=tinh", False)]
+
+    login(client, people.approver.username)
+
+    def measure():
+        return [_statements(client, url, None if web else token) for url, web in urls]
+
+    few = measure()
+    for i in range(2 * N):
+        create_approved(people, title=f"Tin {N + i}")
+    assert measure() == few
