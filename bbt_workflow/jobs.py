@@ -33,6 +33,10 @@ def wake_after_commit_of(model):
     _wake_models.add(model)
 
 
+def registered_tasks():
+    return list(_tasks)
+
+
 def run_tasks_once(app):
     """Run every registered task once; one failing task does not stop the others."""
     for name, func in list(_tasks):
@@ -101,7 +105,14 @@ def install_in_process_runner(app, db):
     """Start the thread and wake it after any commit that queued mail or deliveries."""
     runner = InProcessRunner(app)
     app.extensions["bbt_jobs"] = runner
+    note_queued_work(db, runner.kick)
+    runner.start()
+    return runner
 
+
+def note_queued_work(db, on_commit):
+    """Call `on_commit()` after any commit that inserted a watched row (mail, deliveries, tasks):
+    the in-process runner's Event, or a Redis wakeup (redis_jobs.py)."""
     wake_after_commit_of(OutboundEmail)
 
     @event.listens_for(db.session, "after_flush")
@@ -118,10 +129,7 @@ def install_in_process_runner(app, db):
     @event.listens_for(db.session, "after_commit")
     def _kick_after_commit(session):
         if session.info.pop("bbt_kick", False):
-            runner.kick()
-
-    runner.start()
-    return runner
+            on_commit()
 
 
 def run_worker(app, interval=1.0):

@@ -29,16 +29,11 @@ sys.path.insert(0, str(HERE))
 os.environ.setdefault("BBT_NO_RUNNER", "1")
 
 from installation import PASSWORD  # noqa: E402
+from latency import percentile  # noqa: E402
 
 DEFAULT_SITE = "sttvtt"  # the first component site (Sở Thông tin và Truyền thông), ~3,000 items a year at 1.2 M
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def timed(fn, runs, warmup):

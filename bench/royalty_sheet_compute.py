@@ -58,9 +58,10 @@ def main():
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
         from bbt_workflow.accounts.services import create_site, create_unit, create_user
-        from bbt_workflow.royalties.importing import import_items
+        from bbt_workflow.royalties.importing.services import import_items
         from bbt_workflow.royalties.models import Payee
-        from bbt_workflow.royalties.sheets import create_sheet, export_sheet
+        from bbt_workflow.royalties.sheets.documents import export_sheet
+        from bbt_workflow.royalties.sheets.transitions import create_sheet
 
         site = create_site(None, code="tinh", name="Cổng TTĐT tỉnh", kind="portal", approval_levels=2)
         accountant = create_user(None, username="ketoan", email="ketoan@bench.vn", full_name="Kế toán",

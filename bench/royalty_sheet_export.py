@@ -23,8 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bbt_workflow.domain.royalty_rules import item_amount, split_by_shares, withholding_tax  # noqa: E402
-from bbt_workflow.royalties.export import write_csv, write_xlsx  # noqa: E402
-from bbt_workflow.royalties.sheet_document import (  # noqa: E402
+from bbt_workflow.royalties.sheets.csv_writer import write_csv  # noqa: E402
+from bbt_workflow.royalties.sheets.xlsx_writer import write_xlsx  # noqa: E402
+from bbt_workflow.royalties.sheets.document_model import (  # noqa: E402
     DocumentLine,
     DocumentPayee,
     DocumentUnit,

@@ -26,7 +26,7 @@ from ..submissions.attachments import attachment_path
 from ..submissions.models import Submission
 from ..submissions.system_steps import publish_submission
 from .delivery_result import DeliveryResult
-from .endpoints import secrets_in_use
+from .endpoints import private_endpoints_allowed, refusal, secrets_in_use
 from .media import MediaFile
 from .models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
 from .outbox import CANCELED, PUBLISHED, cycle_publish_rows, feature_image_of
@@ -67,6 +67,7 @@ class Job:
     category_map: dict | None = None
     remote_id: str | None = None
     media: list = field(default_factory=list)
+    allow_private: bool = False  # ALLOW_PRIVATE_ENDPOINTS, read when the job is built (in the app)
 
 
 # --- what is due ---------------------------------------------------------------
@@ -104,7 +105,8 @@ def jobs_for(claimed):
 def _job_for(row, token, attempt):
     endpoint = row.endpoint
     job = Job(delivery_id=row.id, token=token, attempt=attempt, webhook_id=row.webhook_id, event=row.event,
-              body=bytes(row.body), kind=endpoint.kind, url=endpoint.url)
+              body=bytes(row.body), kind=endpoint.kind, url=endpoint.url,
+              allow_private=private_endpoints_allowed())
     if endpoint.kind == "webhook":
         job.secrets = secrets_in_use(endpoint)
         return job
@@ -133,6 +135,9 @@ def _media_files(sub, document):
 # --- send ----------------------------------------------------------------------
 
 def send(job):
+    refused = refusal(job.url, job.allow_private)
+    if refused is not None:
+        return refused
     try:
         if job.kind == "webhook":
             return WebhookAdapter(job.url, job.secrets).deliver(webhook_id=job.webhook_id, body=job.body)

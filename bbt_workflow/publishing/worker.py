@@ -8,6 +8,9 @@ PostgreSQL: several relays at once, each claims with `FOR UPDATE SKIP LOCKED`.
 SQLite: one relay; each write transaction takes the write lock before it reads
 (leases.take_write_lock), and an idle job takes no lock at all.
 """
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -54,10 +57,10 @@ def finish_quietly(submission_ids):
             db.session.rollback()
 
 
-def relay_due_deliveries(limit=BATCH, now=None):
+def relay_due_deliveries(limit=BATCH, now=None, lease=None):
     """One relay pass. Returns {"claimed": n, "delivered": n, "retry": n, "dead": n}."""
     counts = {"claimed": 0, dp.DELIVERED: 0, dp.RETRY: 0, dp.DEAD: 0}
-    claimed = claim_due(limit, now)
+    claimed = claim_due(limit, now, lease)
     if not claimed:
         return counts
     counts["claimed"] = len(claimed)
@@ -79,10 +82,17 @@ def relay_due_deliveries(limit=BATCH, now=None):
 
 
 def run_relay():
-    """The periodic job: passes until nothing is due (bounded, so other jobs get their turn)."""
+    """The periodic job: passes until nothing is due (bounded, so other jobs get their turn).
+
+    RELAY_BATCH / RELAY_LEASE_SECONDS (settings) shorten the batch and the lease: with several
+    workers, a smaller batch spreads the rows; a shorter lease retries a killed worker's rows sooner
+    (it must still outlast a live worker's slowest batch, or a row is sent by two at once)."""
+    limit = current_app.config.get("RELAY_BATCH") or BATCH
+    seconds = current_app.config.get("RELAY_LEASE_SECONDS")
+    lease = timedelta(seconds=seconds) if seconds else relay.lease_for(limit)
     for _ in range(MAX_PASSES):
-        counts = relay_due_deliveries()
-        if counts["claimed"] < BATCH:
+        counts = relay_due_deliveries(limit, lease=lease)
+        if counts["claimed"] < limit:
             break
 
 
