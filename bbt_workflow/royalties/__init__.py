@@ -33,7 +33,7 @@ from .payees.services import keep_payee_of_user
 from .rules import views as _rule_views  # noqa: F401
 from .sheets import views as _sheet_views  # noqa: F401
 from .tax_year import views as _tax_year_views  # noqa: F401
-from .sheets.background import run_sheet_tasks
+from .sheets.background import expire_task_files, run_sheet_tasks
 from .sheets.queries import STATE_LABELS as SHEET_STATE_LABELS
 from .models import BackgroundTask
 
@@ -54,6 +54,7 @@ def init_app(app):
     account_hooks.on_user_saved(keep_payee_of_user)
     register_rule("sheet_visible", sheet_visible_rule, 404)
     jobs.register_task("sheet_tasks", run_sheet_tasks)
+    jobs.register_task("expire_task_files", expire_task_files)
     jobs.wake_after_commit_of(BackgroundTask)  # a queued computation starts at once, not on the next tick
     app.jinja_env.filters["sheet_state_label"] = lambda code: SHEET_STATE_LABELS.get(code, code)
     app.jinja_env.globals.update(SHEET=SHEET, may_manage_payees=_may_manage_payees, incentive_panel=incentive_panel)

@@ -81,12 +81,12 @@ def test_regulation_with_its_genres_within_the_national_cap(client, people):
     _as(client, "admin")
     response = _post_form(client, "/admin/royalties/regulations/new", {
         "code": "binh-phuoc-2027", "name": "Bảng nhuận bút Cổng TTĐT Bình Phước", "site": "tinh",
-        "effective_from": "2027-01-01", "source_text": "QĐ 12/2026/QĐ-UBND", "copy_from": "ninh-thuan-23-2020"})
+        "effective_from": "2026-11-01", "source_text": "QĐ 12/2026/QĐ-UBND", "copy_from": "ninh-thuan-23-2020"})
     assert response.status_code == 302
     regulation = db.session.scalar(select(Regulation).where(Regulation.code == "binh-phuoc-2027"))
     assert len(regulation.genres) == 11 and len(regulation.adjustments) == 4
-    assert regulation_on(people["site"], date(2027, 2, 1)).id == regulation.id
-    assert regulation_on(people["site"], date(2026, 12, 31)).code == "ninh-thuan-23-2020"
+    assert regulation_on(people["site"], date(2026, 11, 15)).id == regulation.id
+    assert regulation_on(people["site"], date(2026, 10, 31)).code == "ninh-thuan-23-2020"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "QĐ 12/2026/QĐ-UBND" in page and "tin_tong_hop" in page
     genre = next(g for g in regulation.genres if g.code == "tin_tong_hop")
@@ -95,7 +95,7 @@ def test_regulation_with_its_genres_within_the_national_cap(client, people):
     refused = _post_form(client, url, {"max_coefficient": "12"})
     assert refused.status_code == 200
     text = refused.get_data(as_text=True)
-    assert "Genre tin_tong_hop: the maximum 12 exceeds the national cap 10 in force on 01/01/2027." in text
+    assert "Genre tin_tong_hop: the maximum 12 exceeds the national cap 10 in force on 01/11/2026." in text
     assert 'id="max_coefficient-errors"' in text
     # A default outside the range, a minimum of 0, a word for a number: each said on its field.
     text = _post_form(client, url, {"default_coefficient": "3"}).get_data(as_text=True)
@@ -148,7 +148,7 @@ def test_overlapping_periods_are_refused_and_an_open_end_is_replaced(client, peo
     before = _count(TaxRule)
     # Closed after the 2026 row began: refused on its end date.
     text = _post_form(client, "/admin/royalties/tax-rules/new", {
-        "threshold": "3000000", "rate_percent": "10", "effective_from": "2025-01-01", "effective_to": "2026-12-31",
+        "threshold": "3000000", "rate_percent": "10", "effective_from": "2025-01-01", "effective_to": "2026-11-30",
         "source_text": "Thử"}).get_data(as_text=True)
     assert "The period overlaps the row from 01/07/2026: end this one before it." in text
     # An end before the start.
@@ -158,15 +158,15 @@ def test_overlapping_periods_are_refused_and_an_open_end_is_replaced(client, peo
     assert "The end must be on or after the start." in text
     # A rate above 100%.
     text = _post_form(client, "/admin/royalties/tax-rules/new", {
-        "threshold": "3000000", "rate_percent": "120", "effective_from": "2027-01-01", "source_text": "Thử"}
+        "threshold": "3000000", "rate_percent": "120", "effective_from": "2026-11-01", "source_text": "Thử"}
     ).get_data(as_text=True)
     assert "Must be between 0 and 100." in text
     assert _count(TaxRule) == before
-    # A new base salary from 2027 takes over from the open-ended 2026 row.
+    # A new base salary from October 2026 takes over from the open-ended 2026 row.
     assert _post_form(client, "/admin/royalties/base-salaries/new", {
-        "amount": "2.700.000", "effective_from": "2027-07-01", "source_text": "NĐ mới", "to_verify": "y"}
+        "amount": "2.700.000", "effective_from": "2026-10-01", "source_text": "NĐ mới", "to_verify": "y"}
     ).status_code == 302
-    assert unit_value_on(date(2027, 7, 1)) == 270_000 and unit_value_on(date(2027, 6, 30)) == 253_000
+    assert unit_value_on(date(2026, 10, 1)) == 270_000 and unit_value_on(date(2026, 9, 30)) == 253_000
     salaries = client.get("/admin/royalties/base-salaries").get_data(as_text=True)
     assert salaries.count('class="to-verify"') == 2
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...accounts.models import Site
+from ...audit.services import audited_save
 from ...domain.decimal_input import parse_decimal
 from ...domain.roles import SITE_KINDS
 from ...domain.royalty_rules import FEE_KINDS, FEE_PERCENT, Range, check_rate_table, decimal_text
@@ -166,6 +167,7 @@ def _check_table(regulation, genres):
         raise field_error("default_coefficient", _l("The default must be between the minimum and the maximum."))
 
 
+@audited_save("rates.regulation.saved", "regulation", row_index=1)
 def save_regulation(actor, regulation, data):
     """Create (regulation None) or edit a rate table's header: code, name, site, period, source."""
     _require_admin(actor)
@@ -226,6 +228,7 @@ def _bounds(data, low_field, high_field, default_field):
     return low, high, default
 
 
+@audited_save("rates.genre.saved", "genre", row_index=2)
 def save_genre(actor, regulation, genre, data):
     """Add (genre None) or edit a genre of a rate table; the table must stay within the national caps."""
     _require_admin(actor)
@@ -250,6 +253,7 @@ def save_genre(actor, regulation, genre, data):
     return genre
 
 
+@audited_save("rates.adjustment.saved", "adjustment_type", row_index=2)
 def save_adjustment(actor, regulation, adjustment, data):
     """Add (adjustment None) or edit an adjustment (factor) of a rate table."""
     _require_admin(actor)
@@ -267,6 +271,7 @@ def save_adjustment(actor, regulation, adjustment, data):
 
 # --- the dated rules ----------------------------------------------------------------------
 
+@audited_save("rates.national_cap.saved", "national_cap", row_index=1)
 def save_national_cap(actor, cap, data):
     """A national maximum for a group; lowering it is refused while a rate table in force goes above it."""
     _require_admin(actor)
@@ -300,6 +305,7 @@ def save_national_cap(actor, cap, data):
     return cap
 
 
+@audited_save("rates.site_factor.saved", "site_factor", row_index=1)
 def save_site_factor(actor, row, data):
     """The share of the portal's rate a site pays: for one site, or for every site of a kind."""
     _require_admin(actor)
@@ -323,6 +329,7 @@ def save_site_factor(actor, row, data):
     return row
 
 
+@audited_save("rates.base_salary.saved", "base_salary", row_index=1)
 def save_base_salary(actor, row, data):
     _require_admin(actor)
     row = row or BaseSalary()
@@ -338,6 +345,7 @@ def save_base_salary(actor, row, data):
     return row
 
 
+@audited_save("rates.tax_rule.saved", "tax_rule", row_index=1)
 def save_tax_rule(actor, row, data):
     _require_admin(actor)
     row = row or TaxRule()
@@ -354,6 +362,7 @@ def save_tax_rule(actor, row, data):
     return row
 
 
+@audited_save("rates.fee_rule.saved", "fee_rule", row_index=1)
 def save_fee_rule(actor, row, data):
     """A site's fee for a role: a percent of the item's royalties, or a coefficient × the unit value."""
     _require_admin(actor)
@@ -378,6 +387,7 @@ def save_fee_rule(actor, row, data):
     return row
 
 
+@audited_save("rates.confirmed", None, row_index=1)
 def confirm(actor, row):
     """An admin checked a "to verify" row against the official text."""
     _require_admin(actor)

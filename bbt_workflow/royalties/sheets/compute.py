@@ -4,8 +4,10 @@ items already paid that changed since, and each payee's totals with the withheld
 """
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -164,26 +166,48 @@ def _chunks(ids, size=500):
         yield ids[i:i + size]
 
 
-def compute_sheet(sheet):
+@dataclass
+class SheetPlan:
+    """What a computation read (its lines, warnings, the regulations used), before anything is written."""
+    read_at: datetime
+    lines: list
+    warnings: list
+    regulation_label: str
+
+
+def planned_sheet(site, start, end):
+    """A sheet not created yet, as much as the read phase needs of it: no row, so nothing is written."""
+    return SimpleNamespace(id=None, site=site, site_id=site.id, period_start=start, period_end=end)
+
+
+def compute_sheet(sheet, plan=None):
     """Recompute a draft sheet's lines and totals from the items published in its period (and those
-    of earlier periods left on no sheet because their own sheet was closed before they came)."""
+    of earlier periods left on no sheet because their own sheet was closed before they came).
+    With `plan` (from plan_sheet, read before) only the writing is left to do."""
     # The labels, notes and warnings stored on the sheet are the accounting document's text:
     # Vietnamese, whatever the language of the page that asked for the computation.
     with force_locale("vi"):
-        return _compute_sheet(sheet)
+        if sheet.state != DRAFT:
+            raise ValidationFailed(_l("Only a draft sheet is recomputed."), code="sheet_locked")
+        if plan is None:
+            # Claim the sheet (its version) before reading: a second computation at the same
+            # time waits here and then fails as stale, instead of inserting the lines a second time.
+            read_at = sheet.computed_at = utcnow()
+            flush_or_conflict(STALE_SHEET)
+            plan = _plan(sheet, read_at, None)
+        return _write(sheet, plan)
 
 
-def _compute_sheet(sheet):
-    if sheet.state != DRAFT:
-        raise ValidationFailed(_l("Only a draft sheet is recomputed."), code="sheet_locked")
-    # Claim the sheet (its version) before touching its lines: a second computation at the same
-    # time waits here and then fails as stale, instead of inserting the lines a second time.
-    # computed_at is when the items were read: a change after it is an adjustment once paid.
-    sheet.computed_at = utcnow()
-    flush_or_conflict(STALE_SHEET)
+def plan_sheet(sheet, progress=None):
+    """The read phase alone: it writes nothing, so the caller may commit between items (a background
+    task's progress) and a failure leaves the sheet as it was. `progress(done, total)` after each item.
+    (A payee record missing for a fee's user is the one thing it may add: every user has one anyway.)"""
+    with force_locale("vi"):
+        return _plan(sheet, utcnow(), progress)
+
+
+def _plan(sheet, read_at, progress):
     site = sheet.site
-    db.session.execute(delete(SheetPayee).where(SheetPayee.sheet_id == sheet.id))
-    db.session.execute(delete(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id))
     items = _items_to_pay(sheet)
     adjust_candidates = _adjustment_candidates(sheet)
     all_ids = [s.id for s in items] + [s.id for s in adjust_candidates]
@@ -191,7 +215,10 @@ def _compute_sheet(sheet):
     steps, users = _steps_and_users(all_ids, site)
     rules, cache = _Rules(site), {}
     warnings, new_lines = [], []
-    for sub in items:
+    total = len(items) + len(adjust_candidates)
+    for done, sub in enumerate(items, 1):
+        if progress is not None:
+            progress(done - 1, total)
         grading = gradings.get(sub.id)
         if grading is None:
             warnings.append(str(_l("Item #%(id)s “%(title)s” has no grading: not on the sheet.", id=sub.id,
@@ -203,11 +230,23 @@ def _compute_sheet(sheet):
             warnings.append(str(_l("Item #%(id)s: %(problem)s", id=sub.id, problem=exc.message)))
             continue
         for line in expected:
-            line.update(sheet_id=sheet.id, submission_id=sub.id, published_at=sub.published_at,
-                        adjustment_of_id=None, note="")
+            line.update(submission_id=sub.id, published_at=sub.published_at, adjustment_of_id=None, note="")
             new_lines.append(line)
     new_lines += _adjustment_lines(sheet, adjust_candidates, gradings, steps, rules, cache, users, warnings)
     new_lines += _incentive_lines(sheet)
+    if progress is not None:
+        progress(total, total)
+    labels = sorted({r.source_text or r.name for r in rules._regulation.values()})
+    return SheetPlan(read_at, new_lines, warnings, "; ".join(labels)[:500])
+
+
+def _write(sheet, plan):
+    # computed_at is when the items were read: a change after it is an adjustment once paid.
+    sheet.computed_at = plan.read_at
+    flush_or_conflict(STALE_SHEET)
+    db.session.execute(delete(SheetPayee).where(SheetPayee.sheet_id == sheet.id))
+    db.session.execute(delete(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id))
+    new_lines = [dict(line, sheet_id=sheet.id) for line in plan.lines]
     if new_lines:
         for line in new_lines:
             line.setdefault("incentive_id", None)
@@ -216,9 +255,8 @@ def _compute_sheet(sheet):
         # every row its own INSERT.
         db.session.execute(insert(RoyaltyLine).execution_options(render_nulls=True), new_lines)
     _totals(sheet, new_lines)
-    sheet.warnings = "\n".join(warnings)
-    labels = sorted({r.source_text or r.name for r in rules._regulation.values()})
-    sheet.regulation_label = "; ".join(labels)[:500]
+    sheet.warnings = "\n".join(plan.warnings)
+    sheet.regulation_label = plan.regulation_label
     db.session.flush()
     return sheet
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ...audit.services import record
 from ...db_types import utcnow
 from ...domain.royalty_rules import PAYMENT_BEFORE_PUBLICATION, payment_date_problem
 from ...domain.sheet_workflow import DRAFT, SHEET_ACTIONS
@@ -45,8 +46,8 @@ def _stale_sheet(now, seen):
               "Reload it and try again.", now=now, seen=seen)
 
 
-def create_sheet(actor, site, period, payment_date=None):
-    """A draft sheet for a site and a month, computed at once."""
+def create_sheet(actor, site, period, payment_date=None, plan=None):
+    """A draft sheet for a site and a month, computed at once (or written from `plan`, read before)."""
     if not may_create_sheet(actor, site):
         raise Forbidden(_l("Only the site's accountants create royalty sheets."), code="not_allowed")
     start, end = parse_period(period)
@@ -65,7 +66,7 @@ def create_sheet(actor, site, period, payment_date=None):
             db.session.flush()
     except IntegrityError:
         raise exists
-    compute_sheet(sheet)
+    compute_sheet(sheet, plan)
     check_payment_date(sheet)
     return sheet
 
@@ -93,8 +94,32 @@ def check_payment_date(sheet):
             published=f"{newest:%d/%m/%Y}"), PAYMENT_BEFORE_PUBLICATION)
 
 
-def transition_sheet(actor, sheet, action, version):
-    """One step of the sheet table: who may take it from which states, and what it does on the way."""
+def transition_sheet(actor, sheet, action, version, plan=None):
+    """One step of the sheet table: who may take it from which states, and what it does on the way.
+    `plan`: the lines a background recompute read before (plan_sheet), to write now."""
+    rule = check_transition(actor, sheet, action, version)
+    now = utcnow()
+    before = {"state": sheet.state, "version": sheet.version}
+    if rule.recomputes:
+        compute_sheet(sheet, plan)
+    if rule.stamps:
+        setattr(sheet, f"{rule.stamps}_by_id", actor.id)
+        setattr(sheet, f"{rule.stamps}_at", now)
+    for stamp in rule.clears:
+        setattr(sheet, f"{stamp}_by_id", None)
+        setattr(sheet, f"{stamp}_at", None)
+    sheet.state = rule.target
+    flush_or_conflict(STALE_SHEET)
+    record(actor, f"sheet.{action}", "royalty_sheet", sheet.id, before,
+           {"state": sheet.state, "version": sheet.version, "site": sheet.site.code, "period_start": sheet.period_start.isoformat()})
+    if rule.keeps_files:
+        keep_sheet_files(sheet)
+    notify_sheet_step(sheet, action, actor=actor)
+    return sheet
+
+
+def check_transition(actor, sheet, action, version):
+    """What transition_sheet checks before it changes anything (also before a recompute is queued)."""
     check_version(sheet, version, _stale_sheet)  # first: a stale view is 409 whatever else is wrong (API.md)
     rule = SHEET_ACTIONS.get(action)
     if rule is None:
@@ -104,18 +129,4 @@ def transition_sheet(actor, sheet, action, version):
     if sheet.state not in rule.sources:
         raise ValidationFailed(_l("The action %(action)s is not possible while the sheet is %(state)s.",
                                   action=action, state=STATE_LABELS[sheet.state]), code="invalid_transition")
-    now = utcnow()
-    if rule.recomputes:
-        compute_sheet(sheet)
-    if rule.stamps:
-        setattr(sheet, f"{rule.stamps}_by_id", actor.id)
-        setattr(sheet, f"{rule.stamps}_at", now)
-    for stamp in rule.clears:
-        setattr(sheet, f"{stamp}_by_id", None)
-        setattr(sheet, f"{stamp}_at", None)
-    sheet.state = rule.target
-    flush_or_conflict(STALE_SHEET)
-    if rule.keeps_files:
-        keep_sheet_files(sheet)
-    notify_sheet_step(sheet, action, actor=actor)
-    return sheet
+    return rule

@@ -25,6 +25,7 @@ from ..tax_year import queries as tax_queries
 from ..tax_year.views import chosen_year, year_choices
 from . import background, queries, transitions
 from ..models import BackgroundTask
+from .document_model import XLSX_MIMETYPE
 from .documents import EXPORT_FORMATS, export_sheet
 from .forms import PaymentDateForm, SheetActionForm, SheetCreateForm
 ACTION_LABELS = {"recompute": _l("Recompute"), "check": _l("Mark checked"), "approve": _l("Approve sheet"),
@@ -93,7 +94,8 @@ def _sheet_page(sheet, payment_form=None, status=200):
         action_form=SheetActionForm(), payment_form=payment_form, overdue=overdue,
         personal=can_see_personal_payee_fields(actor), mask=mask,
         warnings=queries.sheet_warnings(sheet), factor_product=queries.factor_product,
-        may_set_payment_date=may_set_payment_date(actor, sheet), is_overdue=lambda line: queries.is_overdue(line, sheet, today),
+        may_set_payment_date=may_set_payment_date(actor, sheet), xlsx_by_task=background.export_by_task(sheet),
+        is_overdue=lambda line: queries.is_overdue(line, sheet, today),
     ), status
 
 
@@ -112,6 +114,12 @@ def act(sheet_id):
         flash(_("The form expired; try again."), "danger")
         return redirect(url_for(".sheet", sheet_id=sheet_id))
     try:
+        # A big draft is recomputed by the job runner; the task page shows its progress.
+        if form.action.data == "recompute" and background.month_item_count(
+                sheet.site, f"{sheet.period_start:%Y-%m}") > background.sheet_job_threshold():
+            task = background.enqueue_recompute(_actor(), sheet, form.version.data)
+            db.session.commit()
+            return redirect(url_for(".task_page", task_id=task.id))
         transitions.transition_sheet(_actor(), sheet, form.action.data, form.version.data)
     except ServiceError as exc:
         db.session.rollback()
@@ -147,9 +155,26 @@ def export(sheet_id, fmt):
     if fmt not in EXPORT_FORMATS:
         abort(404)
     sheet = queries.get_sheet(_actor(), sheet_id)
+    # A big sheet's XLSX is made by the job runner (a paid sheet's is kept already: served at once).
+    # A GET changes nothing: it answers with the button whose POST starts the task.
+    if fmt == "xlsx" and background.export_by_task(sheet):
+        db.session.commit()
+        return render_template("royalties/export_task.html", sheet=sheet)
     content, mimetype, filename = export_sheet(sheet, _actor(), fmt)
     db.session.commit()  # a paid sheet's PDF kept on its first download
     return download_response(content, mimetype, filename)
+
+
+@bp.route("/royalties/sheets/<int:sheet_id>/export-task", methods=["POST"])
+@requires("sheet_visible")
+def export_task(sheet_id):
+    """Start the job that makes a big sheet's XLSX (the form's CSRF token is checked before this runs)."""
+    sheet = queries.get_sheet(_actor(), sheet_id)
+    if not background.export_by_task(sheet):
+        return redirect(url_for(".export", sheet_id=sheet_id, fmt="xlsx"))  # small or paid: at once
+    task = background.enqueue_export(_actor(), sheet)
+    db.session.commit()
+    return redirect(url_for(".task_page", task_id=task.id))
 
 
 @bp.route("/my/royalties")
@@ -172,6 +197,9 @@ def my_royalties():
                            months=tax_queries.MONTHS)
 
 
+TASK_LABELS = {background.SHEET_KIND: _l("Computing the royalty sheet"),
+               background.RECOMPUTE_KIND: _l("Recomputing the royalty sheet"),
+               background.EXPORT_KIND: _l("Preparing the sheet's XLSX file")}
 TASK_STATE_LABELS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
 
 
@@ -180,8 +208,13 @@ def _task_status(task_id):
     if not background.may_see_task(_actor(), task):
         abort(404)
     percent = 100 if task.state == "done" else (min(100, task.done * 100 // task.total) if task.total else 0)
-    result_url = (url_for(".sheet", sheet_id=int(task.result))
-                  if task.state == "done" and task.kind == background.SHEET_KIND and task.result else None)
+    result_url = None
+    if task.state == "done" and task.result:
+        if task.kind in background.SHEET_KINDS:
+            result_url = url_for(".sheet", sheet_id=int(task.result))
+        elif (task.kind == background.EXPORT_KIND and task.requested_by_id == _actor().id
+              and not background.file_expired(task)):
+            result_url = url_for(".task_file", task_id=task.id)
     return task, dict(state=task.state, state_label=str(TASK_STATE_LABELS[task.state]), done=task.done,
                       total=task.total, percent=percent, result_url=result_url,
                       error=_(task.error) if task.error else "")
@@ -191,8 +224,9 @@ def _task_status(task_id):
 @requires("authenticated")
 def task_page(task_id):
     task, status = _task_status(task_id)
-    label = _("Computing the royalty sheet") if task.kind == background.SHEET_KIND else task.kind
-    return render_template("tasks/task.html", task=task, label=label, percent=status["percent"],
+    label = TASK_LABELS[task.kind] if task.kind in TASK_LABELS else task.kind
+    result_label = _("Download the file") if task.kind == background.EXPORT_KIND else _("Open the sheet")
+    return render_template("tasks/task.html", task=task, label=label, percent=status["percent"], result_label=result_label,
                            running=task.state in ("queued", "running"), state_label=status["state_label"],
                            result_url=status["result_url"])
 
@@ -201,3 +235,15 @@ def task_page(task_id):
 @requires("authenticated")
 def task_status(task_id):
     return jsonify(_task_status(task_id)[1])
+
+
+@bp.route("/tasks/<int:task_id>/file")
+@requires("authenticated")
+def task_file(task_id):
+    kept = background.task_file(_actor(), db.session.get(BackgroundTask, task_id))
+    if kept is None:
+        abort(404)
+    content, filename = kept
+    if content is None:  # removed by the expiry job (or lost): say so, and how to get it again
+        return render_template("errors/error.html", status=410, message=str(background.FILE_EXPIRED)), 410
+    return download_response(content, XLSX_MIMETYPE, filename)
