@@ -52,6 +52,15 @@ def api_error(status, code, message, details=None):
     return response
 
 
+def _with_headers_of(exc, response):
+    """The headers werkzeug gives the status, on our own page: `Allow` on a 405 (RFC 9110 requires it;
+    schemathesis found it missing), `WWW-Authenticate`, `Retry-After`. Not its Content-Type."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def register_error_handlers(app):
     @app.errorhandler(ServiceError)
     def _service_error(exc):
@@ -95,13 +104,14 @@ def register_error_handlers(app):
                     details = {"body": details}
             if status == 400 and "json" in str(data.get("messages", "")).lower():
                 message = _("The body is not valid JSON in UTF-8.")
-            return api_error(status, ERROR_CODES.get(status, "error"), message, details)
+            return _with_headers_of(exc, api_error(status, ERROR_CODES.get(status, "error"), message, details))
         if status in (401, 403, 404, 500):
             template = f"errors/{status}.html"
         else:
             template = "errors/error.html"
-        return render_template(template, status=status, message=_messages().get(status, exc.description),
-                               request_id=current_request_id()), status
+        page = render_template(template, status=status, message=_messages().get(status, exc.description),
+                               request_id=current_request_id())
+        return _with_headers_of(exc, make_response(page, status))
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

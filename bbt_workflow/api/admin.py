@@ -9,6 +9,7 @@ from ..extensions import db
 from ..permissions import requires
 from .blueprint import BEARER, blp
 from .pagination import paginate
+from .partial_updates import require_changes
 from .schemas import (
     CategoryCreateSchema, CategorySchema, CategoryUpdateSchema, MembershipCreateSchema,
     MembershipListArgs, MembershipSchema, PageArgs, SiteCreateSchema, SiteSchema, SiteUpdateSchema,
@@ -47,7 +48,7 @@ def admin_create_unit(data):
 @blp.response(200, UnitSchema)
 @blp.doc(security=BEARER)
 def admin_update_unit(data, unit_id):
-    unit = services.update_unit(current_actor(), db.get_or_404(Unit, unit_id), **data)
+    unit = services.update_unit(current_actor(), db.get_or_404(Unit, unit_id), **require_changes(data))
     db.session.commit()
     return unit
 
@@ -81,7 +82,7 @@ def admin_create_site(data):
 @blp.response(200, SiteSchema)
 @blp.doc(security=BEARER)
 def admin_update_site(data, site):
-    updated = services.update_site(current_actor(), services.get_site(site), **data)
+    updated = services.update_site(current_actor(), services.get_site(site), **require_changes(data))
     db.session.commit()
     return updated
 
@@ -121,7 +122,7 @@ def admin_update_category(data, site, code):
     )
     if category is None:
         abort(404)
-    services.update_category(current_actor(), category, **data)
+    services.update_category(current_actor(), category, **require_changes(data))
     db.session.commit()
     return category
 
@@ -162,7 +163,7 @@ def admin_create_user(data):
 @blp.response(200, UserSchema)
 @blp.doc(security=BEARER)
 def admin_update_user(data, user_id):
-    user = services.update_user(current_actor(), db.get_or_404(User, user_id), **data)
+    user = services.update_user(current_actor(), db.get_or_404(User, user_id), **require_changes(data))
     db.session.commit()
     return user
 

@@ -4,8 +4,11 @@ from flask_smorest import Blueprint
 
 from ..auth.login_setup import load_bearer_user
 from ..extensions import csrf
+from ..rate_limits import limit_api
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="BBT Workflow API v1")
+
+limit_api(blp)
 
 BEARER = [{"bearerAuth": []}]
 
@@ -20,7 +23,10 @@ def _authenticate_and_guard():
     user = load_bearer_user()  # raises TokenRejected (401) for a bad token
     # Anonymous callers learn only that they must authenticate (the route's rule says 401).
     may_send_body = current_user.is_authenticated or request.endpoint == "api_v1.create_token"
-    if may_send_body and request.method in {"POST", "PUT", "PATCH"} and request.content_length != 0:
+    # A request without a body (no Content-Length, or 0, and not chunked) needs no Content-Type: actions
+    # such as .../rotate or .../retry take none (schemathesis: a bodiless POST answered 415).
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if may_send_body and request.method in {"POST", "PUT", "PATCH"} and has_body:
         expected = "multipart/form-data" if request.endpoint in MULTIPART_ENDPOINTS else "application/json"
         if request.mimetype != expected:
             abort(415)

@@ -12,7 +12,9 @@ from ..publishing.models import ENDPOINT_KINDS
 from ..errors import Forbidden
 from .blueprint import BEARER, blp
 from .pagination import paginate
-from .schemas import PageArgs, page_of
+from .partial_updates import require_changes
+from .site_references import visible_site
+from .schemas import JsonBoolean, PageArgs, page_of
 
 
 class EndpointSchema(Schema):
@@ -21,7 +23,7 @@ class EndpointSchema(Schema):
     name = fields.String()
     kind = fields.String()
     url = fields.String()
-    active = fields.Boolean()
+    active = JsonBoolean()
     username = fields.String(allow_none=True)
     category_map = fields.Dict(allow_none=True)
     disabled_reason = fields.String(allow_none=True)
@@ -38,7 +40,7 @@ class EndpointCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     kind = fields.String(required=True, validate=validate.OneOf(ENDPOINT_KINDS))
     url = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    active = fields.Boolean(load_default=True)
+    active = JsonBoolean(load_default=True)
     username = fields.String(allow_none=True, validate=validate.Length(max=255))
     app_password = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=255))
     category_map = fields.Dict(keys=fields.String(), allow_none=True)
@@ -47,7 +49,7 @@ class EndpointCreateSchema(Schema):
 class EndpointUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=255))
     url = fields.String(validate=validate.Length(min=1, max=1000))
-    active = fields.Boolean()
+    active = JsonBoolean()
     username = fields.String(allow_none=True, validate=validate.Length(max=255))
     app_password = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=255))
     category_map = fields.Dict(keys=fields.String(), allow_none=True)
@@ -115,7 +117,7 @@ def admin_create_endpoint(data, site):
 def admin_update_endpoint(data, site, endpoint_id):
     """Change, pause (`active: false`) or resume an endpoint."""
     endpoint = endpoint_service.get_endpoint(get_site(site), endpoint_id)
-    endpoint_service.update_endpoint(current_actor(), endpoint, **data)
+    endpoint_service.update_endpoint(current_actor(), endpoint, **require_changes(data))
     db.session.commit()
     return endpoint
 
@@ -154,7 +156,7 @@ def list_deliveries(args):
     user = current_actor()
     site = None
     if args.get("site"):
-        site = get_site(args["site"], field="site")
+        site = visible_site(args["site"])
         if not can_approve(user, site):
             raise Forbidden(_l("Only the site's approvers and administrators see its deliveries."), code="not_allowed")
     return paginate(deliveries_service.deliveries_query(user, site, args.get("state")), args)

@@ -8,7 +8,7 @@ from ..downloads import download_response
 from ..domain.royalty_rules import decimal_text, local_date
 from ..errors import Forbidden
 from ..extensions import db
-from ..permissions import can_read_sheets, can_review, is_member, requires
+from ..permissions import can_read_sheets, can_review, requires
 from ..royalties.grading.services import quote_grading
 from ..royalties.importing.services import import_items
 from ..royalties.payees import services as payee_service
@@ -27,13 +27,12 @@ from .royalty_schemas import (
     SheetCreateSchema, SheetListArgs, SheetSchema, SheetSummarySchema, SheetTransitionSchema, SheetUpdateSchema,
 )
 from .schemas import page_of
+from .partial_updates import require_changes
+from .site_references import visible_site
 
 
 def _member_site(code):
-    site = get_site(code, field="site")
-    if not is_member(current_actor(), site):
-        raise Forbidden(_l("You are not a member of this site."), code="not_allowed")
-    return site
+    return visible_site(code)
 
 
 def _today():
@@ -126,7 +125,7 @@ def get_payee(payee_id):
 @blp.response(200, PayeeSchema)
 @blp.doc(security=BEARER)
 def update_payee(data, payee_id):
-    payee = payee_service.update_payee(current_actor(), payee_service.get_payee(current_actor(), payee_id), data)
+    payee = payee_service.update_payee(current_actor(), payee_service.get_payee(current_actor(), payee_id), require_changes(data))
     db.session.commit()
     return payee_service.payee_view(payee, current_actor())
 

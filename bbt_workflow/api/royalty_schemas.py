@@ -1,7 +1,7 @@
 """Schemas of the royalty endpoints (API.md): rates, quotes, payees, sheets, my lines, import."""
 from marshmallow import Schema, fields, validate
 
-from .schemas import PageArgs, usable_date
+from .schemas import JsonBoolean, PageArgs, usable_date
 
 PERIOD = validate.Regexp(r"^\d{4}-\d{2}$", error="Use YYYY-MM.")
 
@@ -78,8 +78,8 @@ class PayeeSchema(Schema):
     id_number = fields.String(allow_none=True)
     bank_account = fields.String(allow_none=True)
     bank_name = fields.String(allow_none=True)
-    labour_contract = fields.Boolean()
-    commitment_years = fields.List(fields.Integer())
+    labour_contract = JsonBoolean()
+    commitment_years = fields.List(fields.Integer(validate=validate.Range(min=2000, max=2100)))
 
 
 class PayeeWriteSchema(Schema):
@@ -90,8 +90,9 @@ class PayeeWriteSchema(Schema):
     id_number = fields.String(allow_none=True, validate=validate.Length(max=20))
     bank_account = fields.String(allow_none=True, validate=validate.Length(max=40))
     bank_name = fields.String(allow_none=True, validate=validate.Length(max=255))
-    labour_contract = fields.Boolean()
-    commitment_years = fields.List(fields.Integer(), validate=validate.Length(max=50))
+    labour_contract = JsonBoolean()
+    commitment_years = fields.List(fields.Integer(validate=validate.Range(min=2000, max=2100)),
+                                   validate=validate.Length(max=50))
 
 
 class PayeeCreateSchema(PayeeWriteSchema):
@@ -244,7 +245,7 @@ class ImportItem(Schema):
     published_at = fields.AwareDateTime(required=True)
     portal_url = fields.String(allow_none=True, validate=validate.Length(max=1000))
     grading = fields.Dict(allow_none=True)
-    royalty_settled = fields.Boolean(load_default=False)
+    royalty_settled = JsonBoolean(load_default=False)
 
 
 class ImportRequest(Schema):

@@ -13,6 +13,17 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="Use 1–40 lower-ca
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON body's true or false, nothing else. marshmallow's Boolean also takes 0, 1, "yes", "on" and the
+    like, which the document (`type: boolean`) does not allow: schemathesis found `"active": 0` accepted.
+    Query strings keep fields.Boolean (their values arrive as text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 
 def usable_date(value):
     """Dates and instants the app can shift by a time zone and store: 0001-01-01 or 9999-12-31T23:59:59-23:59
@@ -38,7 +49,7 @@ class PageArgs(Schema):
 
 @functools.cache
 def page_of(item_schema):
-    """A list response schema {items, page, per_page, total} for item_schema."""
+    """A list response schema {items, page, per_page, total, total_capped} for item_schema."""
     name = item_schema.__name__.removesuffix("Schema") + "Page"
     return Schema.from_dict(
         {
@@ -46,6 +57,13 @@ def page_of(item_schema):
             "page": fields.Integer(required=True),
             "per_page": fields.Integer(required=True),
             "total": fields.Integer(required=True),
+            # Keyset lists (submissions): pass next_cursor back as ?cursor= for the following page (null at
+            # the end).
+            "next_cursor": fields.String(allow_none=True),
+            # Their count stops at 1,000 (bounded cost on large tables): true means "more than total".
+            "total_capped": fields.Boolean(metadata={"description": (
+                "true when the list has more items than the count's cap (1,000): `total` is then the cap, "
+                "a lower bound; a search with that many hits lists them newest first, not by relevance")}),
         },
         name=name,
     )
@@ -71,8 +89,8 @@ class SiteSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
     approval_levels = fields.Integer(required=True)
     parent = fields.Function(lambda s: s.parent.code if s.parent else None, allow_none=True)
-    active = fields.Boolean()
-    four_eyes = fields.Boolean()
+    active = JsonBoolean()
+    four_eyes = JsonBoolean()
 
 
 class SiteCreateSchema(Schema):
@@ -82,7 +100,7 @@ class SiteCreateSchema(Schema):
     approval_levels = fields.Integer(load_default=2, validate=validate.OneOf(APPROVAL_LEVELS))
     parent = fields.String(allow_none=True, validate=CODE)
     # Unset: on for two-level sites (the author or a co-author can neither forward nor approve).
-    four_eyes = fields.Boolean(allow_none=True)
+    four_eyes = JsonBoolean(allow_none=True)
 
 
 class SiteUpdateSchema(Schema):
@@ -90,14 +108,14 @@ class SiteUpdateSchema(Schema):
     kind = fields.String(validate=validate.OneOf(SITE_KINDS))
     approval_levels = fields.Integer(validate=validate.OneOf(APPROVAL_LEVELS))
     parent = fields.String(allow_none=True, validate=CODE)
-    active = fields.Boolean()
-    four_eyes = fields.Boolean()
+    active = JsonBoolean()
+    four_eyes = JsonBoolean()
 
 
 class CategorySchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    active = fields.Boolean(required=True)
+    active = JsonBoolean(required=True)
 
 
 class CategoryCreateSchema(Schema):
@@ -107,14 +125,14 @@ class CategoryCreateSchema(Schema):
 
 class CategoryUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=255))
-    active = fields.Boolean()
+    active = JsonBoolean()
 
 
 class UnitSchema(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
-    active = fields.Boolean(required=True)
+    active = JsonBoolean(required=True)
 
 
 class UnitCreateSchema(Schema):
@@ -124,7 +142,7 @@ class UnitCreateSchema(Schema):
 
 class UnitUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=255))
-    active = fields.Boolean()
+    active = JsonBoolean()
 
 
 class TargetSchema(Schema):
@@ -153,14 +171,14 @@ class MeSchema(Schema):
     full_name = fields.String(required=True)
     email = fields.String(required=True)
     unit = fields.Function(lambda u: u.unit.code if u.unit else None, allow_none=True)
-    is_admin = fields.Boolean(required=True)
+    is_admin = JsonBoolean(required=True)
     memberships = fields.List(fields.Nested(MembershipSummarySchema))
 
 
 class UserSchema(MeSchema):
     pen_name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
-    active = fields.Boolean(required=True)
+    active = JsonBoolean(required=True)
 
 
 class UserCreateSchema(Schema):
@@ -171,8 +189,8 @@ class UserCreateSchema(Schema):
     unit = fields.String(allow_none=True, validate=validate.Length(max=40))
     pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
     phone = fields.String(allow_none=True, validate=validate.Length(max=32))
-    is_admin = fields.Boolean(load_default=False)
-    active = fields.Boolean(load_default=True)
+    is_admin = JsonBoolean(load_default=False)
+    active = JsonBoolean(load_default=True)
 
 
 class UserUpdateSchema(Schema):
@@ -183,8 +201,8 @@ class UserUpdateSchema(Schema):
     unit = fields.String(allow_none=True, validate=validate.Length(max=40))
     pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
     phone = fields.String(allow_none=True, validate=validate.Length(max=32))
-    is_admin = fields.Boolean()
-    active = fields.Boolean()
+    is_admin = JsonBoolean()
+    active = JsonBoolean()
 
 
 class UserListArgs(PageArgs):

@@ -10,18 +10,25 @@ from ..submissions.services import allowed_actions_for
 from .schemas import ID_RANGE, PageArgs, usable_date
 
 
+# Shares travel as decimal strings (API.md: exact, never a float): the document says so too
+# (apispec would call every Decimal field a number).
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+
+
 class AuthorInSchema(Schema):
     user_id = fields.Integer(allow_none=True)
     name = fields.String(allow_none=True, validate=validate.Length(max=255))
     pen_name = fields.String(allow_none=True, validate=validate.Length(max=255))
-    share = fields.Decimal(required=True, as_string=True, places=None)
+    share = fields.Decimal(required=True, as_string=True, places=None,
+                           metadata={"type": "string", "format": "decimal",
+                                     "description": 'A decimal string ("60", "33.34"); a JSON number is accepted too.'})
 
 
 class AuthorOutSchema(Schema):
     user_id = fields.Integer(allow_none=True)
     name = fields.String()
     pen_name = fields.String(allow_none=True)
-    share = fields.Decimal(as_string=True)
+    share = fields.Decimal(as_string=True, metadata=DECIMAL_STRING)
 
 
 class PersonSchema(Schema):
@@ -127,6 +134,7 @@ class SubmissionSchema(Schema):
 
 
 class SubmissionListArgs(PageArgs):
+    cursor = fields.String(validate=validate.Length(max=400))  # next_cursor of the previous page
     site = fields.String(validate=validate.Length(max=40))
     state = fields.String(validate=validate.OneOf(STATES))
     category = fields.String(validate=validate.Length(max=60))

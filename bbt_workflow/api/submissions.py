@@ -1,7 +1,6 @@
 """Submissions, transitions, history and revisions (API.md)."""
 
 from ..auth.current import current_actor
-from ..accounts.services import get_site
 from ..domain.content_types import CONTENT_TYPES
 from ..extensions import db
 from ..permissions import requires
@@ -11,7 +10,8 @@ from ..submissions import services
 from ..submissions.attachments import add_attachment, serve_attachment
 from ..submissions.queries import filtered_submissions, history_of, revisions_of
 from .blueprint import BEARER, blp
-from .pagination import paginate
+from .pagination import seek
+from .site_references import visible_site
 from .schemas import page_of
 from .submission_schemas import (
     AttachmentSchema, ContentTypeSchema, RegradeRequestSchema, DiffArgs, DiffSchema, HistorySchema, RevisionSchema, RevisionSummarySchema, SubmissionCreateSchema,
@@ -35,7 +35,7 @@ def list_content_types():
 @blp.doc(security=BEARER)
 def create_submission(data):
     """Create a draft (version 1) on a site where the caller is a member."""
-    site = get_site(data.pop("site"), field="site")
+    site = visible_site(data.pop("site"))
     sub = services.create_submission(current_actor(), site, data)
     db.session.commit()
     return sub
@@ -48,7 +48,7 @@ def create_submission(data):
 @blp.doc(security=BEARER)
 def list_submissions(args):
     """Submissions the caller may see, filtered; `q` ignores Vietnamese diacritics."""
-    page = paginate(filtered_submissions(current_actor(), args), args)
+    page = seek(filtered_submissions(current_actor(), args), args)
     prefetch_current_gradings(page["items"])
     return page
 

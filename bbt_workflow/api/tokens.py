@@ -6,12 +6,14 @@ from ..auth.login_setup import bearer_token
 from ..errors import ServiceError
 from ..extensions import db
 from ..permissions import requires
+from ..rate_limits import token_limit
 from .blueprint import BEARER, blp
 from .schemas import ErrorSchema, MeSchema, TokenRequestSchema, TokenSchema
 
 
 @blp.route("/tokens", methods=["POST"])
 @requires("public")
+@token_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password")
