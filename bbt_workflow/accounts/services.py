@@ -19,6 +19,7 @@ from ..auth.services import check_password_policy, set_new_password
 from ..domain.categories import DEFAULT_CATEGORIES
 from ..domain.roles import APPROVAL_LEVELS, ROLES, SITE_KINDS
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from ..audit.services import record, snapshot
 from ..extensions import db
 from ..permissions import can_manage_installation
 from ..sql_search import contains
@@ -262,11 +263,17 @@ def create_user(actor, *, username, email, full_name, password=None, unit=None, 
     db.session.flush()
     # Every user can be paid: the payee record comes with the account (API.md).
     announce_user_saved(user, created=True)
+    record(actor, "user.created", "user", user.id, None, snapshot(user, USER_FIELDS))
     return user
+
+
+# What the audit log keeps of a user (issue 16): never the password hash, only that it changed.
+USER_FIELDS = ("username", "email", "full_name", "unit_id", "pen_name", "phone", "is_admin", "active")
 
 
 def update_user(actor, user, **changes):
     require_admin(actor)
+    before = snapshot(user, USER_FIELDS)
     username = changes.get("username", user.username)
     email = changes.get("email", user.email)
     full_name = changes.get("full_name", user.full_name)
@@ -294,6 +301,10 @@ def update_user(actor, user, **changes):
         user.active = bool(changes["active"])
     announce_user_saved(user, created=False)
     db.session.flush()
+    after = snapshot(user, USER_FIELDS)
+    if "password" in changes and changes["password"]:
+        after["password_changed"] = True
+    record(actor, "user.updated", "user", user.id, before, after)
     return user
 
 
@@ -314,15 +325,25 @@ def set_membership(actor, user, site, roles):
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.site_id == site.id)
     )
+    before = _membership_view(membership)
     if membership is None:
         membership = Membership(user=user, site=site)
         db.session.add(membership)
     membership.set_roles(roles)
     db.session.flush()
+    record(actor, "membership.set", "membership", membership.id, before, _membership_view(membership))
     return membership
+
+
+def _membership_view(membership):
+    if membership is None:
+        return None
+    return {"user": membership.user.username, "site": membership.site.code, "roles": sorted(membership.role_set)}
 
 
 def delete_membership(actor, membership):
     require_admin(actor)
+    before, membership_id = _membership_view(membership), membership.id
     db.session.delete(membership)
     db.session.flush()
+    record(actor, "membership.deleted", "membership", membership_id, before, None)

@@ -1,11 +1,16 @@
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from ..auth.current import current_actor
 from ..accounts import services, user_import
 from ..accounts.models import Category, Membership, PlanTarget, Site, Unit, User
+from ..audit.models import AuditEntry
+from ..audit.services import entries_query
 from ..auth.services import invite_user
 from ..errors import ServiceError
 from ..extensions import db
@@ -48,6 +53,22 @@ def index():
         "users": db.session.scalar(select(func.count(User.id))),
     }
     return render_template("admin/index.html", counts=counts)
+
+
+# --- audit log --------------------------------------------------------------
+
+@bp.route("/audit")
+@requires("admin")
+def audit_log():
+    """Who changed what (issue 16): newest first, with the values before and after."""
+    page = _paginate(entries_query().options(selectinload(AuditEntry.actor)))
+    rows = [(e, _json_text(e.before), _json_text(e.after)) for e in page.items]
+    return render_template("admin/audit.html", page=page, rows=rows)
+
+
+def _json_text(value):
+    # Readable Vietnamese (no \u escapes); the template escapes it.
+    return "—" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
 
 
 # --- units ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from ..errors import ServiceError, retry_after_seconds
 from ..extensions import db
 from ..permissions import requires
+from ..rate_limits import login_limit, password_reset_limit
 from . import services
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 
@@ -29,6 +30,7 @@ def _safe_next(target):
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires("public")
+@login_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -70,6 +72,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @requires("public")
+@password_reset_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -83,6 +86,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @requires("public")
+@password_reset_limit
 def reset_password(token):
     if not services.reset_token_is_valid(token):
         flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "danger")

@@ -5,14 +5,18 @@ Services take the actor, flush, and never commit.
 import uuid
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..domain import webhook_signing
 from ..errors import Forbidden, NotFound, field_error
+from ..audit.services import record, snapshot
 from ..extensions import db
 from ..permissions import can_manage_installation
+from .address_policy import internal_address
+from .delivery_result import DeliveryResult
 from .models import ENDPOINT_KINDS, PortalEndpoint
 from .webhook import WebhookAdapter, check_url
 from .wordpress import WordPressAdapter
@@ -31,6 +35,9 @@ def _check(kind, url, username, app_password):
         raise field_error("kind", _l("Unknown endpoint kind."))
     if not check_url(url):
         raise field_error("url", _l("Give an absolute http:// or https:// URL."))
+    if not private_endpoints_allowed() and internal_address(url):
+        raise field_error("url", _l("This address is on an internal network (loopback, link-local or private); "
+                                    "endpoints may not point there unless the installation allows it."))
     if kind == "wordpress" and not (username and app_password):
         raise field_error("username", _l("A WordPress endpoint needs a username and an Application Password."))
 
@@ -51,6 +58,21 @@ def _category_map(value):
     if not isinstance(value, dict) or not all(isinstance(k, str) and _wordpress_id(v) for k, v in value.items()):
         raise field_error("category_map", _l("The category mapping is an object {category code: WordPress category id}."))
     return {k: _wordpress_id(v) for k, v in value.items()}
+
+
+def private_endpoints_allowed():
+    return bool(current_app.config.get("ALLOW_PRIVATE_ENDPOINTS"))
+
+
+def refusal(url, allow_private):
+    """A DeliveryResult refusing to send to an internal address (checked again at each send: DNS
+    changes), else None."""
+    if allow_private:
+        return None
+    address = internal_address(url)
+    if address is None:
+        return None
+    return DeliveryResult(status=None, error=f"Refused: the host resolves to the private address {address}.")
 
 
 def get_endpoint(site, endpoint_id):
@@ -80,11 +102,13 @@ def create_endpoint(actor, site, *, name, kind, url, active=True, username=None,
                               category_map=_category_map(category_map), created_at=now, updated_at=now)
     db.session.add(endpoint)
     db.session.flush()
+    record(actor, "endpoint.created", "endpoint", endpoint.id, None, snapshot(endpoint))
     return endpoint, secret
 
 
 def update_endpoint(actor, endpoint, **changes):
     _admin(actor)
+    before = snapshot(endpoint)
     if "name" in changes:
         name = (changes["name"] or "").strip()
         if not name:
@@ -104,6 +128,10 @@ def update_endpoint(actor, endpoint, **changes):
             endpoint.disabled_reason = None
     endpoint.updated_at = utcnow()
     db.session.flush()
+    after = snapshot(endpoint)
+    if "app_password" in changes and changes["app_password"]:
+        after["app_password_changed"] = True  # that it changed, never the value
+    record(actor, "endpoint.updated", "endpoint", endpoint.id, before, after)
     return endpoint
 
 
@@ -118,6 +146,8 @@ def rotate_secret(actor, endpoint, overlap=ROTATION_OVERLAP):
     endpoint.secret = webhook_signing.generate_secret()
     endpoint.updated_at = now
     db.session.flush()
+    record(actor, "endpoint.secret_rotated", "endpoint", endpoint.id, None,
+           {"previous_secret_valid_until": endpoint.previous_secret_valid_until.isoformat()})
     return endpoint.secret
 
 
@@ -135,6 +165,9 @@ def prepare_test(actor, endpoint):
     its transaction first: no lock is held while a slow receiver answers (SQLite has one writer)."""
     _admin(actor)
     now = utcnow()
+    refused = refusal(endpoint.url, private_endpoints_allowed())
+    if refused is not None:
+        return lambda: refused
     if endpoint.kind == "webhook":
         adapter, msg_id = WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now)), "msg_test_" + uuid.uuid4().hex
         return lambda: adapter.test(msg_id, now)

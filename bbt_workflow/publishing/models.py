@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db_types import UTCDateTime, utcnow
 from ..domain.delivery_policy import DELIVERY_STATES, PENDING
 from ..extensions import db
+from ..secret_box import EncryptedText
 
 ENDPOINT_KINDS = ("webhook", "wordpress")
 EVENTS = ("article.published", "article.updated", "article.canceled")
@@ -30,18 +31,23 @@ class PortalEndpoint(db.Model):
     url: Mapped[str] = mapped_column(String(1000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Webhooks: the current secret, and the previous one while a rotation is in progress.
-    secret: Mapped[str | None] = mapped_column(String(200))
-    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    # Stored encrypted (secret_box.py; ENCRYPTED_COLUMNS below); the code sees the plaintext.
+    secret: Mapped[str | None] = mapped_column(EncryptedText)
+    previous_secret: Mapped[str | None] = mapped_column(EncryptedText)
     previous_secret_valid_until = mapped_column(UTCDateTime)
     # WordPress: an Application Password and category code -> WordPress category id.
     username: Mapped[str | None] = mapped_column(String(255))
-    app_password: Mapped[str | None] = mapped_column(String(255))
+    app_password: Mapped[str | None] = mapped_column(EncryptedText)
     category_map = mapped_column(JSON)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     site = relationship("Site")
+
+
+# The encrypted columns of portal_endpoints (`flask bbt rotate-secrets`, migration 0016_h16a).
+ENCRYPTED_COLUMNS = ("secret", "previous_secret", "app_password")
 
 
 class Delivery(db.Model):

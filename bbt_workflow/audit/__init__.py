@@ -1,0 +1,2 @@
+"""The admin audit log (issue 16): who changed rates, endpoints, memberships, users and sheet states,
+with the values before and after. Append-only in the database (migration 0016_h16a_secrets_and_audit_log)."""
