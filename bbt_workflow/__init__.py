@@ -10,15 +10,17 @@ from sqlalchemy import event
 
 from config import config_from_env
 
-from . import jobs
+from . import jobs, redis_jobs
 from .accounts import hooks as account_hooks
 from .accounts import models as _accounts  # noqa: F401  (every model, so Alembic and relationships see them all)
 from .admin.views import bp as admin_bp
 from .api import init_api
 from .auth import login_setup
+from .audit import models as _audit  # noqa: F401
 from .auth import models as _auth  # noqa: F401
 from .auth.views import bp as auth_bp
 from .cli import bbt_cli
+from .core.bench_ceiling import bp as bench_ceiling_bp
 from .core.views import bp as core_bp
 from .extensions import babel, csrf, db, mail, migrate
 from .i18n import select_locale, select_timezone
@@ -28,6 +30,8 @@ from .mailqueue.worker import send_due_emails
 from .permissions import check_rules, declare_framework_rules
 from .publishing import init_app as init_publishing
 from .publishing import models as _publishing  # noqa: F401
+from .rate_limits import init_app as init_rate_limits
+from .secret_box import box as secrets_box
 from .reports.views import init_app as init_reports
 from .request_guards import install_request_guards
 from .royalties import init_app as init_royalties
@@ -52,6 +56,7 @@ def create_app(config_class=None):
     app.config.from_object(config_class)
     if hasattr(config_class, "check"):
         config_class.check(app)
+    secrets_box(app.config["SECRETS_KEYS"])  # malformed or missing keys stop the start, not the first send
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
@@ -78,8 +83,12 @@ def create_app(config_class=None):
     )
     login_setup.init_app(app)
     install_request_guards(app)
+    init_rate_limits(app)
 
     app.register_blueprint(core_bp)
+    if app.config.get("BENCH_CEILING_ROUTE"):
+        # Only for bench/pages_bench.py's server (see core/bench_ceiling.py).
+        app.register_blueprint(bench_ceiling_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(submissions_bp)
@@ -100,7 +109,9 @@ def create_app(config_class=None):
     # register_task ignores a name already registered (create_app may run many times).
     jobs.register_task("send_due_emails", send_due_emails)
     jobs.register_task("release_stale_claims", release_stale_claims_job)
-    if app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
+    if app.config.get("JOB_BACKEND") == "redis":
+        redis_jobs.install_redis_wakeups(app, db)  # the workers run the jobs, never the web process
+    elif app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
         jobs.install_in_process_runner(app, db)
 
     # Refuse to start half-wired: a required workflow step, the payee records or a route rule
@@ -134,6 +145,8 @@ def _configure_sqlite(app):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
+            if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # e.g. a migration's autocommit block (a PRAGMA that only works outside a transaction)
             # A request that may write takes the write lock at BEGIN and waits for it (busy
             # timeout). With a plain (deferred) BEGIN it reads first, and its first write fails
             # with "database is locked" whenever the job thread committed in between.

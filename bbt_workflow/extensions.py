@@ -1,5 +1,7 @@
 """Unbound extensions; create_app() binds them."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -23,3 +25,5 @@ login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared in rate_limits.py; per address (behind a proxy, configure ProxyFix).
+limiter = Limiter(get_remote_address)

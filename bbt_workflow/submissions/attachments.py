@@ -58,6 +58,16 @@ class FileTooLarge(ServiceError):
     code = "too_large"
 
 
+class StorageFull(ServiceError):
+    """The disk refused the write (full, quota, I/O error): nothing of the upload is kept."""
+    status = 507
+    code = "storage_full"
+
+
+STORAGE_FULL = _l("There is not enough storage space to keep this file; nothing was saved. "
+                  "Try again later or tell the administrator.")
+
+
 def upload_folder():
     folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
     os.makedirs(folder, exist_ok=True)
@@ -206,13 +216,18 @@ def add_attachment(actor, sub, stream, original_name):
         stored_name = f"{secrets.token_hex(16)}.{extension}"
         final_path = os.path.join(folder, stored_name)
         os.replace(temp_path, final_path)
+    except OSError as exc:  # disk full or an I/O error: the finally removes the partial file
+        raise StorageFull(STORAGE_FULL) from exc
     finally:
         if os.path.exists(temp_path):
             os.remove(temp_path)
     _remove_on_rollback(final_path)
     if kind == "image":
-        _write_preview(final_path, final_path + ".preview.jpg")
-        _remove_on_rollback(final_path + ".preview.jpg")
+        _remove_on_rollback(final_path + ".preview.jpg")  # first: a half-written preview goes too
+        try:
+            _write_preview(final_path, final_path + ".preview.jpg")
+        except OSError as exc:
+            raise StorageFull(STORAGE_FULL) from exc
     attachment = Attachment(
         submission_id=sub.id, filename=display_name(original_name, extension), stored_name=stored_name,
         mime=mime, kind=kind, size=size, sha256=digest.hexdigest(), width=width, height=height,

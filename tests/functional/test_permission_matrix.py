@@ -24,7 +24,7 @@ SITE_ROLES = ("contributor", "editor", "approver", "accountant")
 QUEUE = {"submissions_web.queue", "submissions_web.queue_claim"}  # the queue and its claim POST
 # Creating items on site A: its contributors, editors and approvers (and admins); its accountants
 # only read (403); outsiders 404 on the page. The API call names site A in a valid body, so the
-# service's rule (permissions.can_create_on) answers, not the body validation.
+# service's rule (permissions.can_create_on) answers members, not the body validation.
 CREATE_PAGE = {"submissions_web.create"}
 CREATE_API = {"api_v1.create_submission"}
 CREATORS = {"contributor", "editor", "approver", "admin"}
@@ -164,7 +164,10 @@ def _expected(caller, endpoint, rule, is_api, path):
     if rule == "delivery_watcher":
         return None if caller in ("approver", "admin") else {404}
     if endpoint in CREATE_API:
-        # Site A named in the body: members without a creating role and outsiders alike are refused.
+        # Site A named in the body: members without a creating role are refused (403); to outsiders
+        # site A answers like an unknown site (422, API.md; issue 16 finding 10).
+        if caller == "outsider":
+            return {422}
         return None if caller in CREATORS else {403}
     if "<int:submission_id>" in path:
         return None if caller in SUBMISSION_SCOPED_VISIBLE else {404}

@@ -61,7 +61,9 @@ def test_an_unregistered_route_rule_stops_the_start(app):
 def _production_app(**settings):
     app = Flask(__name__)
     app.config.from_object(ProductionConfig)
-    app.config.update(SECRET_KEY="x" * 64, EXTERNAL_BASE_URL=None, TRUSTED_HOSTS=None)
+    # A production key for stored secrets (test_secrets_at_rest.py checks the refusal without one).
+    app.config.update(SECRET_KEY="x" * 64, EXTERNAL_BASE_URL=None, TRUSTED_HOSTS=None,
+                      SECRETS_KEYS=["q0ZHKtR0rMGc1O0NL8xjTUV7fnaCvq4ybm6yEOUfWq4="])
     app.config.update(settings)
     return app
 
