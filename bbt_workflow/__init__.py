@@ -43,6 +43,7 @@ from .submissions.views import bp as submissions_bp
 from .templating import register_template_helpers
 from .web_errors import register_error_handlers
 from .security_headers import init_app as init_security_headers
+from .static_versions import init_app as init_static_versions
 
 
 def create_app(config_class=None):
@@ -103,6 +104,7 @@ def create_app(config_class=None):
 
     register_error_handlers(app)
     init_security_headers(app)
+    init_static_versions(app)
     register_template_helpers(app)
     app.cli.add_command(bbt_cli)
 
