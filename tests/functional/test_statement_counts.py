@@ -4,9 +4,10 @@ loads something per row, N+1, fails here)."""
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from bbt_workflow.extensions import db
+from bbt_workflow.royalties.models import RoyaltyLine
 from bbt_workflow.submissions import services
 from tests.conftest import api_token, bearer, login
 from tests.publishing_helpers import People, add_endpoint, create_approved
@@ -117,3 +118,45 @@ def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people
     for i in range(2 * N):
         create_approved(people, title=f"Tin {N + i}")
     assert measure() == few
+
+
+def _sheet_with_items(make, accountant, code, items):
+    """A month's sheet of `items` graded, published items, each paying its author and the next one."""
+    from bbt_workflow.accounts.services import set_membership
+    from bbt_workflow.royalties.importing.services import import_items
+    from bbt_workflow.royalties.sheets.transitions import create_sheet
+    from tests.conftest import simple_grading
+
+    site = make.site(code, kind="portal")
+    set_membership(None, accountant, site, ["accountant"])
+    admin = make.user(f"qt_{code}", is_admin=True)
+    authors = [make.user(f"ctv_{code}_{i}", roles={site: ["contributor"]}) for i in range(items)]
+    import_items(admin, site, [{"external_id": f"{code}-{i}", "content_type": "tin", "category": "van-ban",
+                                "title": f"Tin {i}", "author_username": authors[i].username,
+                                "published_at": f"2025-03-{1 + i % 28:02d}T09:00:00+07:00",
+                                "grading": simple_grading(authors[i].username, authors[(i + 1) % items].username)}
+                               for i in range(items)])
+    db.session.commit()
+    sheet = create_sheet(accountant, site, "2025-03")
+    db.session.commit()
+    assert sheet.warnings == ""
+    assert db.session.scalar(select(func.count()).select_from(RoyaltyLine).where(RoyaltyLine.sheet_id == sheet.id)) == 2 * items
+    return sheet
+
+
+def test_sheet_pages_cost_the_same_for_n_and_3n_items(app, client, make):
+    """The sheet page (grouped by unit and payee, with subtotals), its API document and the sheets
+    list: the same statements for a sheet of 2N lines as for one of 6N lines."""
+    accountant = make.user("ketoan")
+    few_sheet = _sheet_with_items(make, accountant, "tinh", N)
+    many_sheet = _sheet_with_items(make, accountant, "huyen", 3 * N)
+    token = bearer(api_token(client, accountant.username))
+    web = _signed_in(app, accountant)
+
+    def measure(sheet, site):
+        return [_statements(web, f"/royalties/sheets/{sheet.id}"),
+                _statements(web, f"/sites/{site}/royalties"),
+                _statements(client, f"/api/v1/royalty/sheets/{sheet.id}", token),
+                _statements(client, f"/api/v1/royalty/sheets?site={site}", token)]
+
+    assert measure(many_sheet, "huyen") == measure(few_sheet, "tinh")
