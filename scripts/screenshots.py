@@ -67,6 +67,9 @@ def main(prefix):
                 page.goto(f"{base}/sites/binhphuoc/queue?state=in_review")
                 page.locator("main table tbody a").first.click()
                 page.wait_for_load_state()
+                # The grading's amount comes from the quote API a moment after the page: wait for it.
+                page.wait_for_function("""() => { const o = document.querySelector('[data-total-mirror]');
+                                                  return !o || o.textContent.trim() !== ''; }""")
                 page.screenshot(path=os.path.join(out, f"{prefix}-item-{name}.png"), full_page=True)
                 shrink(os.path.join(out, f"{prefix}-item-{name}.png"))
                 context.close()
