@@ -6,6 +6,12 @@ every area: the service checks, given the actor, with the predicates of permissi
 so the permission matrix can be read from the URL map. `actor=None` is the installation itself
 (`flask bbt` commands, demo data, the test factory), as for the other areas' system steps.
 
+Every change is recorded in the audit log (issue 16) in the same transaction, after its checks
+(a refused change leaves no entry), with the record's values before and after: "unit.created",
+"unit.updated", "site.created", "site.updated", "plan_target.set", "category.created",
+"category.updated", "user.created", "user.updated", "membership.set", "membership.deleted".
+Deactivating is an update (`active` before and after), as nothing here is ever deleted but memberships.
+
 User creation and changes are announced through accounts/hooks.py (royalties keeps a payee
 record per user): accounts knows nothing of royalties.
 """
@@ -102,17 +108,24 @@ def create_unit(actor, *, code, name):
     unit = Unit(code=code, name=name)
     db.session.add(unit)
     db.session.flush()
+    record(actor, "unit.created", "unit", unit.id, None, _unit_view(unit))
     return unit
 
 
 def update_unit(actor, unit, *, name=None, active=None):
     require_admin(actor)
+    before = _unit_view(unit)
     if name is not None:
         unit.name = _require_text(name, "name")
     if active is not None:
         unit.active = bool(active)
     db.session.flush()
+    record(actor, "unit.updated", "unit", unit.id, before, _unit_view(unit))
     return unit
+
+
+def _unit_view(unit):
+    return snapshot(unit, ("code", "name", "active"))
 
 
 # --- sites ------------------------------------------------------------------
@@ -143,12 +156,17 @@ def create_site(actor, *, code, name, kind, approval_levels=2, parent=None, defa
         for position, (cat_code, cat_name) in enumerate(DEFAULT_CATEGORIES):
             db.session.add(Category(site_id=site.id, code=cat_code, name=cat_name, position=position))
         db.session.flush()
+    # One entry for the site; the default categories it starts with are listed in it (not one entry each).
+    after = _site_view(site)
+    after["categories"] = [code for code, _name in DEFAULT_CATEGORIES] if default_categories else []
+    record(actor, "site.created", "site", site.id, None, after)
     return site
 
 
 def update_site(actor, site, *, name=None, kind=None, approval_levels=None, parent=..., active=None,
                 four_eyes=None):
     require_admin(actor)
+    before = _site_view(site)
     new_kind = kind if kind is not None else site.kind
     new_levels = approval_levels if approval_levels is not None else site.approval_levels
     _check_site_fields(new_kind, new_levels)
@@ -168,7 +186,14 @@ def update_site(actor, site, *, name=None, kind=None, approval_levels=None, pare
     if four_eyes is not None:
         site.four_eyes = bool(four_eyes)
     db.session.flush()
+    record(actor, "site.updated", "site", site.id, before, _site_view(site))
     return site
+
+
+def _site_view(site):
+    view = snapshot(site, ("code", "name", "kind", "approval_levels", "four_eyes", "active"))
+    view["parent"] = site.parent.code if site.parent else None
+    return view
 
 
 def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
@@ -180,12 +205,20 @@ def set_plan_target(actor, site, year, *, plan_items, royalty_budget):
     target = db.session.scalar(
         select(PlanTarget).where(PlanTarget.site_id == site.id, PlanTarget.year == year)
     )
+    before = _target_view(target, site)
     if target is None:
         target = PlanTarget(site_id=site.id, year=year)
         db.session.add(target)
     target.plan_items, target.royalty_budget = plan_items, royalty_budget
     db.session.flush()
+    record(actor, "plan_target.set", "plan_target", target.id, before, _target_view(target, site))
     return target
+
+
+def _target_view(target, site):
+    if target is None:
+        return None
+    return {"site": site.code, **snapshot(target, ("year", "plan_items", "royalty_budget"))}
 
 
 # --- categories -------------------------------------------------------------
@@ -203,17 +236,24 @@ def create_category(actor, site, *, code, name):
     category = Category(site_id=site.id, code=code, name=name, position=position)
     db.session.add(category)
     db.session.flush()
+    record(actor, "category.created", "category", category.id, None, _category_view(category, site))
     return category
 
 
 def update_category(actor, category, *, name=None, active=None):
     require_admin(actor)
+    before = _category_view(category, category.site)
     if name is not None:
         category.name = _require_text(name, "name")
     if active is not None:
         category.active = bool(active)
     db.session.flush()
+    record(actor, "category.updated", "category", category.id, before, _category_view(category, category.site))
     return category
+
+
+def _category_view(category, site):
+    return {"site": site.code, **snapshot(category, ("code", "name", "active", "position"))}
 
 
 # --- users ------------------------------------------------------------------

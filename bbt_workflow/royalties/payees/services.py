@@ -2,6 +2,10 @@
 
 Personal fields (tax code, ID number, bank account) are read and written only by
 accountants and admins; `payee_view` masks them for everyone else.
+
+Creating and editing a payee on the payee pages or the API is recorded in the audit log (issue 16).
+The records that come with a user account (`keep_payee_of_user`) and the outsiders a grading or
+an import names (`resolve_payee`) are not: the user's own entry, or the grading, is the trace.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -9,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ...accounts.models import User
 from ...accounts.services import get_unit_by_code
+from ...audit.services import record, snapshot
 from ...errors import Forbidden, NotFound, field_error
 from ...extensions import db
 from ...permissions import can_manage_payees, can_see_personal_payee_fields
@@ -132,11 +137,13 @@ def create_payee(actor, data):
     _apply(payee, {"full_name": data.get("full_name"), **data})
     db.session.add(payee)
     db.session.flush()
+    record(actor, "payee.created", "payee", payee.id, None, _audit_view(payee))
     return payee
 
 
 def update_payee(actor, payee, data):
     _require_accounting(actor)
+    before = _audit_view(payee)
     if payee.user_id is not None:
         # A user's name and unit come from the account: change them there, not here.
         current = {"full_name": payee.full_name, "pen_name": payee.pen_name,
@@ -149,7 +156,18 @@ def update_payee(actor, payee, data):
     payee.updated_at = func.now()
     db.session.flush()
     db.session.refresh(payee)
+    record(actor, "payee.updated", "payee", payee.id, before, _audit_view(payee))
     return payee
+
+
+def _audit_view(payee):
+    """What the audit log keeps of a payee. The personal fields are kept as values, not as "changed":
+    they are personal data, not secrets (stored in clear, unlike endpoint secrets and passwords),
+    the log is read by admins only, who may read them on the payee pages anyway, and a changed
+    bank account or tax code is exactly what an audit of payments must be able to show."""
+    return {"user": payee.user.username if payee.user else None,
+            **snapshot(payee, ("full_name", "pen_name", *PERSONAL_FIELDS, "labour_contract")),
+            "unit": payee.unit.code if payee.unit else None, "commitment_years": payee.commitment_years}
 
 
 def get_payee(actor, payee_id):
