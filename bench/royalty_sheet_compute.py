@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--payees-per-item", type=int, default=2)
     parser.add_argument("--payees", type=int, default=2_000, help="distinct outsider payees")
     parser.add_argument("--database", default=None)
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where the compute and XLSX export spend their time (cProfile, slower)")
     args = parser.parse_args()
 
     from flask_migrate import upgrade
@@ -97,6 +99,12 @@ def main():
         db.session.expire_all()  # the computation reads everything from the database
         rss_before = maxrss_mb()
 
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         started = time.perf_counter()
         sheet = create_sheet(accountant, site, "2025-03", None)
         db.session.commit()
@@ -111,6 +119,11 @@ def main():
             timings[fmt] = time.perf_counter() - started
             print(f"export {fmt:<7} {timings[fmt]:6.2f} s   {len(content) / 2**20:5.1f} MiB file   "
                   f"maxrss {maxrss_mb():6.1f} MiB")
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         total = compute_s + timings["xlsx"]
         print(f"compute + xlsx {total:6.2f} s   process maxrss {maxrss_mb():.1f} MiB (before compute "
               f"{rss_before:.1f} MiB) — target < 5 s, < 300 MB")

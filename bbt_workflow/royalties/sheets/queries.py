@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Bundle, selectinload
 
 from ...accounts.models import Category, PlanTarget
 from ...db_types import utcnow
@@ -104,10 +104,16 @@ def sheet_warnings(sheet):
 
 # --- one sheet ---------------------------------------------------------------------
 
+# A sheet's line as a plain read-only row with the model's column names: a sheet of 20,000 lines built
+# 20,000 ORM objects (identity map, state tracking) for the page and each export (~0.5 s of the export).
+_LINE_COLUMNS = Bundle("line", *(getattr(RoyaltyLine, column.key) for column in RoyaltyLine.__table__.columns))
+
+
 def sheet_lines(sheet):
-    """[(line, item title, category name)] — the item's title and category without loading the item."""
+    """[(line, item title, category name)] — the item's title and category without loading the item;
+    each line a read-only row with RoyaltyLine's column attributes."""
     return db.session.execute(
-        select(RoyaltyLine, Submission.title, Category.name)
+        select(_LINE_COLUMNS, Submission.title, Category.name)
         .join(Submission, Submission.id == RoyaltyLine.submission_id)
         .outerjoin(Category, Category.id == Submission.category_id)
         .where(RoyaltyLine.sheet_id == sheet.id)
