@@ -7,7 +7,7 @@ keeps the ids of the rule rows it used, so changing a rule never rewrites it.
 Money is whole đồng (BigInteger); coefficients, factors and shares are Numeric.
 """
 from sqlalchemy import (
-    event, CheckConstraint, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint,
+    event, CheckConstraint, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -338,6 +338,9 @@ class RoyaltyLine(db.Model):
         Index("ix_royalty_lines_sheet_payee", "sheet_id", "payee_id"),
         Index("ix_royalty_lines_submission", "submission_id"),
         Index("ix_royalty_lines_payee", "payee_id", "published_at"),
+        # The self-reference's foreign-key check when a sheet's lines are deleted (migration 0017).
+        Index("ix_royalty_lines_adjustment_of", "adjustment_of_id", postgresql_where=text("adjustment_of_id IS NOT NULL"),
+              sqlite_where=text("adjustment_of_id IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("royalty_sheets.id", ondelete="CASCADE"))
