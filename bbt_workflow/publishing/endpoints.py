@@ -4,6 +4,7 @@ Services take the actor, flush, and never commit.
 """
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,7 @@ from ..audit.services import record, snapshot
 from ..extensions import db
 from ..permissions import can_manage_installation
 from ..secret_box import SecretUnreadable, readable
-from .address_policy import internal_address
+from .address_policy import AddressRefused, Unresolvable, checked_address, internal_address
 from .delivery_errors import SECRET_UNREADABLE
 from .delivery_result import DeliveryResult
 from .models import ENDPOINT_KINDS, PortalEndpoint
@@ -66,15 +67,23 @@ def private_endpoints_allowed():
     return bool(current_app.config.get("ALLOW_PRIVATE_ENDPOINTS"))
 
 
-def refusal(url, allow_private):
-    """A DeliveryResult refusing to send to an internal address (checked again at each send: DNS
-    changes), else None."""
-    if allow_private:
-        return None
-    address = internal_address(url)
-    if address is None:
-        return None
-    return DeliveryResult(status=None, error=f"Refused: the host resolves to the private address {address}.")
+def connect_address(url, allow_private):
+    """Where a send to `url` connects: (address, None), or (None, a DeliveryResult saying why not).
+    The host is resolved here once and every address checked (again at each send: DNS changes); the
+    adapters then connect to exactly this address (pinned_http.py), never to a later DNS answer."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        return None, None  # not an http(s) URL with a host: the adapter says so, and sends nothing
+    try:
+        return checked_address(host, allow_private), None
+    except AddressRefused as exc:
+        return None, DeliveryResult(status=None, error=f"Refused: the host resolves to the private address {exc.address}.")
+    except Unresolvable as exc:
+        # Worded like the HTTP client's own DNS failures, which delivery_errors recognises.
+        return None, DeliveryResult(status=None, error=f"NameResolutionError: Failed to resolve '{host}' ({exc})"[:500])
 
 
 def get_endpoint(site, endpoint_id):
@@ -190,15 +199,16 @@ def prepare_test(actor, endpoint):
     its transaction first: no lock is held while a slow receiver answers (SQLite has one writer)."""
     _admin(actor)
     now = utcnow()
-    refused = refusal(endpoint.url, private_endpoints_allowed())
+    address, refused = connect_address(endpoint.url, private_endpoints_allowed())
     if refused is not None:
         return lambda: refused
     try:
         if endpoint.kind == "webhook":
-            adapter, msg_id = WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now)), "msg_test_" + uuid.uuid4().hex
+            adapter = WebhookAdapter(endpoint.url, secrets_in_use(endpoint, now), address=address)
+            msg_id = "msg_test_" + uuid.uuid4().hex
             return lambda: adapter.test(msg_id, now)
         return WordPressAdapter(endpoint.url, endpoint.username, endpoint.app_password,
-                                category_map=endpoint.category_map).test
+                                category_map=endpoint.category_map, address=address).test
     except SecretUnreadable:
         failed = unreadable_secret()
         return lambda: failed

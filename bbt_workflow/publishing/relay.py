@@ -27,7 +27,7 @@ from ..submissions.attachments import attachment_path
 from ..submissions.models import Submission
 from ..submissions.system_steps import publish_submission
 from .delivery_result import DeliveryResult
-from .endpoints import private_endpoints_allowed, refusal, secrets_in_use, unreadable_secret
+from .endpoints import connect_address, private_endpoints_allowed, secrets_in_use, unreadable_secret
 from .media import MediaFile
 from .models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
 from .outbox import CANCELED, PUBLISHED, cycle_publish_rows, feature_image_of
@@ -148,13 +148,15 @@ def _media_files(sub, document):
 def send(job):
     if job.secret_unreadable:
         return unreadable_secret()
-    refused = refusal(job.url, job.allow_private)
+    address, refused = connect_address(job.url, job.allow_private)
     if refused is not None:
         return refused
     try:
         if job.kind == "webhook":
-            return WebhookAdapter(job.url, job.secrets).deliver(webhook_id=job.webhook_id, body=job.body)
-        adapter = WordPressAdapter(job.url, job.username, job.app_password, category_map=job.category_map)
+            return WebhookAdapter(job.url, job.secrets, address=address).deliver(webhook_id=job.webhook_id,
+                                                                                body=job.body)
+        adapter = WordPressAdapter(job.url, job.username, job.app_password, category_map=job.category_map,
+                                   address=address)
         return adapter.deliver(event_type=job.event, document=json.loads(job.body)["data"],
                                remote_id=job.remote_id, media=job.media)
     except Exception as exc:  # an adapter bug must not kill the relay; retried like a network error
