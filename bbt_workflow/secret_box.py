@@ -3,19 +3,34 @@ encrypted with Fernet keys from the environment.
 
 SECRETS_KEYS is a list of Fernet keys (comma-separated in the environment): the first encrypts,
 every one decrypts (MultiFernet), so a new key is put first, `flask bbt rotate-secrets`
-re-encrypts every stored value under it, and then the old key can be dropped. Columns use the
-`EncryptedText` type: the code reads and writes plaintext, the database only sees ciphertext.
+re-encrypts every stored value under it, and then the old key can be dropped.
+
+A model keeps the Fernet token in a plain text column and exposes the plaintext through a `sealed`
+property: loading a row decrypts nothing, so screens that list the rows keep working when
+SECRETS_KEYS cannot read them (a key changed without rotation); only the code that uses a secret
+decrypts it, and gets `SecretUnreadable` to report. Token columns are marked `info=SEALED_COLUMN`
+so generic readers of a row's columns (the audit log's snapshots) leave them out.
 """
 import functools
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import Text, column, select, table, update
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import column, select, table, update
+
+# The `info` of a column holding a Fernet token (never logged nor shown, even encrypted).
+SEALED_COLUMN = {"sealed": True}
+
+
+def is_sealed(column):
+    return bool(column.info.get("sealed"))
 
 
 class SecretKeysMissing(RuntimeError):
     pass
+
+
+class SecretUnreadable(SecretKeysMissing):
+    """A stored token that none of SECRETS_KEYS decrypts (the keys themselves are well-formed)."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -41,7 +56,7 @@ def decrypt(token, keys=None):
     try:
         return box(keys).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise SecretKeysMissing("A stored secret cannot be decrypted with SECRETS_KEYS (a key was removed "
+        raise SecretUnreadable("A stored secret cannot be decrypted with SECRETS_KEYS (a key was removed "
                                 "before `flask bbt rotate-secrets` ran?).") from exc
 
 
@@ -50,23 +65,36 @@ def is_encrypted(value):
     return isinstance(value, str) and value.startswith("gAAAAA")
 
 
-class EncryptedText(TypeDecorator):
-    """A text column stored encrypted; None stays NULL."""
+def readable(token, keys=None):
+    """Whether SECRETS_KEYS decrypts this stored token (None: nothing stored, so nothing unreadable).
+    For saying where a secret is lost; the plaintext is not kept."""
+    if token is None:
+        return True
+    try:
+        decrypt(token, keys)
+    except SecretUnreadable:
+        return False
+    return True
 
-    impl = Text
-    cache_ok = True
 
-    def process_bind_param(self, value, dialect):
-        return None if value is None else encrypt(value)
+def sealed(token_attribute, doc=None):
+    """A plaintext property over the model attribute holding the token: reading decrypts (may raise
+    SecretUnreadable), writing encrypts under the first key; None stays None."""
 
-    def process_result_value(self, value, dialect):
-        return None if value is None else decrypt(value)
+    def get(obj):
+        token = getattr(obj, token_attribute)
+        return None if token is None else decrypt(token)
+
+    def put(obj, value):
+        setattr(obj, token_attribute, None if value is None else encrypt(value))
+
+    return property(get, put, doc=doc)
 
 
 def rotate_columns(connection, table_name, key_column, columns, keys=None, only_plaintext=False):
     """Re-encrypt every non-NULL value of `columns` under the first key (plaintext values are
     encrypted; with only_plaintext, encrypted ones are left alone). Returns how many values changed.
-    Works on the raw columns: this table() has no EncryptedText types to decrypt or encrypt them."""
+    Works on the raw columns, whatever the models map them to."""
     fernet = box(keys)
     raw = table(table_name, column(key_column), *(column(name) for name in columns))
     changed = 0

@@ -100,6 +100,7 @@ class Receiver:
         self.accepted = []  # (webhook_id, envelope) in arrival order, first copies only
         self.duplicates = defaultdict(int)
         self.requests = 0
+        self.hosts = []  # the Host header of each request
         self.bad_signatures = 0
         self.plan = []  # statuses to answer next, then 200
         self.headers_extra = {}
@@ -164,6 +165,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
                     receiver.requests += 1
+                    receiver.hosts.append(self.headers.get("Host"))
                     status = receiver.plan.pop(0) if receiver.plan else 200
                     extra = dict(receiver.headers_extra) if status != 200 else {}
                 if status != 200:

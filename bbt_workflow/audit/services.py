@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..secret_box import is_sealed
 from .models import AuditEntry
 
 # Never written to the log, whatever the record.
@@ -32,7 +33,10 @@ def snapshot(obj, fields=None):
     """The record's column values (or the named fields), secrets left out; None for no record."""
     if obj is None:
         return None
-    names = fields or [attr.key for attr in inspect(obj).mapper.column_attrs]
+    # Columns holding encrypted secrets (info=secret_box.SEALED_COLUMN) are left out too: a token is
+    # no business of the log, and reading it must not depend on SECRETS_KEYS.
+    names = fields or [attr.key for attr in inspect(obj).mapper.column_attrs
+                       if not any(is_sealed(col) for col in attr.columns)]
     return {name: plain(getattr(obj, name)) for name in names if name not in HIDDEN_FIELDS}
 
 

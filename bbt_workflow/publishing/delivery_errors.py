@@ -10,8 +10,19 @@ from flask_babel import gettext
 
 from ..validation_messages import N_
 
+# The raw error of a send that needed an endpoint's stored secret (webhook signing secret, WordPress
+# Application Password) and could not decrypt it with SECRETS_KEYS. No receiver was contacted.
+SECRET_UNREADABLE = "secret_unreadable"
+
 _STATUS = re.compile(r"(?:(?P<step>[^:]{1,200}): )?HTTP (?P<status>\d{3})\b")
+# Also said on the endpoints page next to an endpoint whose stored secret is unreadable.
+SECRET_UNREADABLE_MEANING = N_(
+    "The endpoint's stored secret cannot be decrypted with the configured keys: check SECRETS_KEYS (the key "
+    "that encrypted it must be listed), or rotate the secret (webhook) or enter the Application Password "
+    "again (WordPress).")
+
 _PATTERNS = [
+    (re.compile(rf"^{SECRET_UNREADABLE}\b"), SECRET_UNREADABLE_MEANING),
     (re.compile(r"^timed out$|timeout", re.I), N_("The receiver did not answer in time.")),
     (re.compile(r"connection refused", re.I), N_("The receiver refused the connection.")),
     (re.compile(r"name or service not known|nodename nor servname|getaddrinfo failed|"

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db_types import UTCDateTime, utcnow
 from ..domain.delivery_policy import DELIVERY_STATES, PENDING
 from ..extensions import db
-from ..secret_box import EncryptedText
+from ..secret_box import SEALED_COLUMN, sealed
 
 ENDPOINT_KINDS = ("webhook", "wordpress")
 EVENTS = ("article.published", "article.updated", "article.canceled")
@@ -31,19 +31,26 @@ class PortalEndpoint(db.Model):
     url: Mapped[str] = mapped_column(String(1000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Webhooks: the current secret, and the previous one while a rotation is in progress.
-    # Stored encrypted (secret_box.py; ENCRYPTED_COLUMNS below); the code sees the plaintext.
-    secret: Mapped[str | None] = mapped_column(EncryptedText)
-    previous_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    # WordPress: an Application Password. The columns hold Fernet tokens (secret_box.py; ENCRYPTED_COLUMNS
+    # below) and loading a row decrypts nothing: the endpoint and delivery screens never need a secret and
+    # must keep working when SECRETS_KEYS cannot read one. `secret`, `previous_secret` and `app_password`
+    # (the properties after the columns) decrypt on use: signing, WordPress calls, the test event.
+    secret_token: Mapped[str | None] = mapped_column("secret", Text, info=SEALED_COLUMN)
+    previous_secret_token: Mapped[str | None] = mapped_column("previous_secret", Text, info=SEALED_COLUMN)
     previous_secret_valid_until = mapped_column(UTCDateTime)
-    # WordPress: an Application Password and category code -> WordPress category id.
+    # WordPress: the user name and category code -> WordPress category id.
     username: Mapped[str | None] = mapped_column(String(255))
-    app_password: Mapped[str | None] = mapped_column(EncryptedText)
+    app_password_token: Mapped[str | None] = mapped_column("app_password", Text, info=SEALED_COLUMN)
     category_map = mapped_column(JSON)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     site = relationship("Site")
+
+    secret = sealed("secret_token")
+    previous_secret = sealed("previous_secret_token")
+    app_password = sealed("app_password_token")
 
 
 # The encrypted columns of portal_endpoints (`flask bbt rotate-secrets`, migration 0016_h16a).

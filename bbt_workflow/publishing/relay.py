@@ -22,11 +22,12 @@ from ..domain import delivery_policy as dp
 from ..domain import workflow as wf
 from ..extensions import db
 from ..leases import is_postgresql
+from ..secret_box import SecretUnreadable
 from ..submissions.attachments import attachment_path
 from ..submissions.models import Submission
 from ..submissions.system_steps import publish_submission
 from .delivery_result import DeliveryResult
-from .endpoints import private_endpoints_allowed, refusal, secrets_in_use
+from .endpoints import connect_address, private_endpoints_allowed, secrets_in_use, unreadable_secret
 from .media import MediaFile
 from .models import Delivery, DeliveryAttempt, PortalEndpoint, RemoteItem
 from .outbox import CANCELED, PUBLISHED, cycle_publish_rows, feature_image_of
@@ -68,6 +69,7 @@ class Job:
     remote_id: str | None = None
     media: list = field(default_factory=list)
     allow_private: bool = False  # ALLOW_PRIVATE_ENDPOINTS, read when the job is built (in the app)
+    secret_unreadable: bool = False  # SECRETS_KEYS cannot decrypt the endpoint's secret: nothing is sent
 
 
 # --- what is due ---------------------------------------------------------------
@@ -107,13 +109,22 @@ def _job_for(row, token, attempt):
     job = Job(delivery_id=row.id, token=token, attempt=attempt, webhook_id=row.webhook_id, event=row.event,
               body=bytes(row.body), kind=endpoint.kind, url=endpoint.url,
               allow_private=private_endpoints_allowed())
-    if endpoint.kind == "webhook":
-        job.secrets = secrets_in_use(endpoint)
+    try:
+        if endpoint.kind == "webhook":
+            job.secrets = secrets_in_use(endpoint)
+            return job
+        job.app_password = endpoint.app_password
+    except SecretUnreadable:
+        # Recorded as a failed attempt (send), not raised: the other rows of the batch go out,
+        # and this one is retried, so it is sent once the right key is back.
+        log.warning("endpoint secret cannot be decrypted with SECRETS_KEYS",
+                    extra={"delivery_id": row.id, "endpoint_id": endpoint.id})
+        job.secret_unreadable = True
         return job
     remote = db.session.scalar(select(RemoteItem).where(
         RemoteItem.submission_id == row.submission_id, RemoteItem.endpoint_id == endpoint.id))
     job.remote_id = remote.remote_id if remote else None
-    job.username, job.app_password = endpoint.username, endpoint.app_password
+    job.username = endpoint.username
     job.category_map = endpoint.category_map
     job.media = _media_files(row.submission, json.loads(row.body)["data"]) if row.event != CANCELED else []
     return job
@@ -135,13 +146,17 @@ def _media_files(sub, document):
 # --- send ----------------------------------------------------------------------
 
 def send(job):
-    refused = refusal(job.url, job.allow_private)
+    if job.secret_unreadable:
+        return unreadable_secret()
+    address, refused = connect_address(job.url, job.allow_private)
     if refused is not None:
         return refused
     try:
         if job.kind == "webhook":
-            return WebhookAdapter(job.url, job.secrets).deliver(webhook_id=job.webhook_id, body=job.body)
-        adapter = WordPressAdapter(job.url, job.username, job.app_password, category_map=job.category_map)
+            return WebhookAdapter(job.url, job.secrets, address=address).deliver(webhook_id=job.webhook_id,
+                                                                                body=job.body)
+        adapter = WordPressAdapter(job.url, job.username, job.app_password, category_map=job.category_map,
+                                   address=address)
         return adapter.deliver(event_type=job.event, document=json.loads(job.body)["data"],
                                remote_id=job.remote_id, media=job.media)
     except Exception as exc:  # an adapter bug must not kill the relay; retried like a network error

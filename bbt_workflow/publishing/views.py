@@ -17,6 +17,7 @@ from ..submissions.attachments import attachment_path
 from ..submissions.models import Attachment, Submission
 from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
+from .delivery_errors import SECRET_UNREADABLE_MEANING
 from .feeds import atom_feed, etag_of, json_feed
 from .forms import EndpointForm, PlainPostForm
 from .models import Delivery
@@ -35,8 +36,10 @@ def _page(stmt):
 
 def _endpoints_page(site_obj, form, *, secret=None, secret_for=None, test_result=None, test_for=None, status=200):
     page = _page(endpoint_service.endpoints_of(site_obj))
+    unreadable = endpoint_service.with_unreadable_secrets(page.items)
     return render_template("publishing/endpoints.html", site=site_obj, page=page, form=form, plain=PlainPostForm(),
-                           secret=secret, secret_for=secret_for, test_result=test_result, test_for=test_for), status
+                           secret=secret, secret_for=secret_for, test_result=test_result, test_for=test_for,
+                           unreadable=unreadable, unreadable_meaning=_(SECRET_UNREADABLE_MEANING)), status
 
 
 def _parse_map(form):

@@ -1,8 +1,9 @@
 """The signed-webhook adapter (Standard Webhooks 1.0): one POST per event, exact bytes signed.
 
 Only http(s) URLs, 15 s connect+read timeout, redirects are not followed (a 3xx is an
-answer like any other, and not a success). Knows nothing about the database: the relay
-gives it plain values and turns the DeliveryResult into an outcome.
+answer like any other, and not a success). The connection goes to the address the caller
+checked (address_policy.checked_address, pinned_http.py). Knows nothing about the database:
+the relay gives it plain values and turns the DeliveryResult into an outcome.
 """
 import json
 import threading
@@ -13,9 +14,11 @@ import requests
 
 from ..domain import webhook_signing
 from .delivery_result import DeliveryResult
+from .pinned_http import pinned_session
 
 TIMEOUT = 15
 EXCERPT = 500
+KEPT_SESSIONS = 16  # per thread; beyond, the kept sessions are dropped (and their connections closed)
 _local = threading.local()
 
 
@@ -31,11 +34,20 @@ def check_url(url):
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _session():
-    session = getattr(_local, "session", None)
+def _session(url, address):
+    """A pinned session per thread, host and address: kept-alive connections are reused from one send
+    to the next, and a host that now resolves elsewhere gets a new session, never the old connection."""
+    sessions = getattr(_local, "sessions", None)
+    if sessions is None:
+        sessions = _local.sessions = {}
+    key = (urlsplit(url).hostname, address)
+    session = sessions.get(key)
     if session is None:
-        session = _local.session = requests.Session()
-        session.trust_env = False  # no proxies or .netrc credentials picked up from the environment
+        if len(sessions) >= KEPT_SESSIONS:
+            for old in sessions.values():
+                old.close()
+            sessions.clear()
+        session = sessions[key] = pinned_session(url, address)
     return session
 
 
@@ -49,10 +61,12 @@ def _portal_url(response):
 
 
 class WebhookAdapter:
-    def __init__(self, url, secrets, timeout=TIMEOUT):
+    def __init__(self, url, secrets, timeout=TIMEOUT, *, address=None):
+        """`address`: where to connect, checked by the caller; None only for a URL whose host is an IP."""
         self.url = url
         self.secrets = [s for s in secrets if s]
         self.timeout = timeout
+        self.address = address
 
     def post(self, webhook_id, body: bytes, timestamp=None):
         if not check_url(self.url):
@@ -61,7 +75,7 @@ class WebhookAdapter:
         headers = webhook_signing.headers(self.secrets, webhook_id, timestamp, body)
         started = time.monotonic()
         try:
-            response = _session().post(self.url, data=body, headers=headers, timeout=self.timeout,
+            response = _session(self.url, self.address).post(self.url, data=body, headers=headers, timeout=self.timeout,
                                        allow_redirects=False)
         except requests.Timeout:
             return DeliveryResult(status=None, error="Timed out", duration_ms=_ms(started))

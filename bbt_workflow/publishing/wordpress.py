@@ -8,6 +8,8 @@
   subjects not in the map are left out); the feature image is uploaded with `POST media` and set as
   `featured_media`.
 - Authentication: Basic with a WordPress Application Password (use HTTPS in production).
+- Every call connects to the address the caller checked (address_policy.checked_address,
+  pinned_http.py), never to a fresh DNS answer.
 - The API root: `<base>/wp-json/` when the site has pretty permalinks, otherwise
   `<base>/?rest_route=/` (what WordPress itself advertises on plain-permalink sites). The adapter
   tries `/wp-json/` first and remembers which one answered.
@@ -33,6 +35,7 @@ import requests
 
 from .delivery_result import DeliveryResult
 from .media import media_by_uri
+from .pinned_http import pinned_session
 
 PUBLISHED, UPDATED, CANCELED = "article.published", "article.updated", "article.canceled"
 EVENT_TYPES = (PUBLISHED, UPDATED, CANCELED)
@@ -185,7 +188,8 @@ def _failure(response, step: str) -> DeliveryResult:
 
 
 class WordPressAdapter:
-    def __init__(self, base_url, username, app_password, category_map=None, timeout=15, session=None):
+    def __init__(self, base_url, username, app_password, category_map=None, timeout=15, *, address=None):
+        """`address`: where to connect, checked by the caller; None only for a URL whose host is an IP."""
         base = (base_url or "").strip().rstrip("/")
         base = re.sub(r"/wp-json$", "", base)
         parts = urlsplit(base)
@@ -195,7 +199,7 @@ class WordPressAdapter:
         self.auth = (username or "", app_password or "")
         self.category_map = {str(k): v for k, v in (category_map or {}).items()}
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = pinned_session(base, address)
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.api_style = None  # "wp-json" or "rest_route", found on the first call
 
