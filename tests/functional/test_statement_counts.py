@@ -6,10 +6,13 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select
 
+from bbt_workflow.accounts.services import set_membership
 from bbt_workflow.extensions import db
 from bbt_workflow.royalties.models import RoyaltyLine
+from bbt_workflow.royalties.sheets.transitions import create_sheet
 from bbt_workflow.submissions import services
 from tests.conftest import api_token, bearer, login
+from tests.integration.test_sheet_statement_count import import_graded_month
 from tests.publishing_helpers import People, add_endpoint, create_approved
 
 N = 3
@@ -122,21 +125,9 @@ def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people
 
 def _sheet_with_items(make, accountant, code, items):
     """A month's sheet of `items` graded, published items, each paying its author and the next one."""
-    from bbt_workflow.accounts.services import set_membership
-    from bbt_workflow.royalties.importing.services import import_items
-    from bbt_workflow.royalties.sheets.transitions import create_sheet
-    from tests.conftest import simple_grading
-
     site = make.site(code, kind="portal")
     set_membership(None, accountant, site, ["accountant"])
-    admin = make.user(f"qt_{code}", is_admin=True)
-    authors = [make.user(f"ctv_{code}_{i}", roles={site: ["contributor"]}) for i in range(items)]
-    import_items(admin, site, [{"external_id": f"{code}-{i}", "content_type": "tin", "category": "van-ban",
-                                "title": f"Tin {i}", "author_username": authors[i].username,
-                                "published_at": f"2025-03-{1 + i % 28:02d}T09:00:00+07:00",
-                                "grading": simple_grading(authors[i].username, authors[(i + 1) % items].username)}
-                               for i in range(items)])
-    db.session.commit()
+    import_graded_month(make, site, items)
     sheet = create_sheet(accountant, site, "2025-03")
     db.session.commit()
     assert sheet.warnings == ""

@@ -9,17 +9,24 @@ from bbt_workflow.royalties.sheets import transitions as sheets
 from tests.conftest import simple_grading
 
 
-def _statements_of_a_sheet(make, code, items):
-    site = make.site(code, kind="portal")
+def import_graded_month(make, site, items):
+    """`items` graded items of the site published in March 2025, each paying its author and the next one
+    (every author a payee). Also used by tests/functional/test_statement_counts.py."""
+    code = site.code
     admin = make.user(f"qt_{code}", is_admin=True)
     authors = [make.user(f"ctv_{code}_{i}", roles={site: ["contributor"]}) for i in range(items)]
-    accountant = make.user(f"kt_{code}", roles={site: ["accountant"]})
     import_items(admin, site, [{"external_id": f"{code}-{i}", "content_type": "tin", "category": "van-ban",
                                 "title": f"Tin {i}", "author_username": authors[i].username,
                                 "published_at": f"2025-03-{1 + i % 28:02d}T09:00:00+07:00",
                                 "grading": simple_grading(authors[i].username, authors[(i + 1) % items].username)}
                                for i in range(items)])
     db.session.commit()
+
+
+def _statements_of_a_sheet(make, code, items):
+    site = make.site(code, kind="portal")
+    accountant = make.user(f"kt_{code}", roles={site: ["accountant"]})
+    import_graded_month(make, site, items)
     db.session.expire_all()
     count = [0]
 
