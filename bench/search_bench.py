@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/search_bench.py --database-url postgresql://postgres@127.0.0.1:5432/bench_100k
     .venv/bin/python bench/search_bench.py --database-url sqlite:////work/bench-data/search_100k.sqlite3
-        [--site sttvtt] [--runs 20] [--warmup 3] [--explain]
+        [--site sttvtt] [--runs 20] [--warmup 3] [--explain] [--statements]
 
 What the API's list does for a search (submissions.queries.filtered_submissions, then one page of 50
 with its total counted up to 1,000, as api.pagination.paginate: ">1000" is "more than"): for an editor of one site (--site) and for the admin (all
 sites), for each query below (no diacritics, any order, the last word cut short). p50 and p95 over
---runs runs after --warmup runs. --explain prints EXPLAIN ANALYZE of each page query (PostgreSQL).
+--runs runs after --warmup runs. --explain prints EXPLAIN ANALYZE of each page query (PostgreSQL);
+--statements the time of each SQL statement of one more run (where a search's time goes).
 """
 import argparse
 import os
@@ -34,6 +35,7 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--statements", action="store_true")
     args = parser.parse_args()
 
     from sqlalchemy import func, select, text
@@ -71,6 +73,9 @@ def main():
                 all_samples[label] += samples
                 print(f"{label:<9} {q!r:<28} hits {total:>7}  p50 {percentile(samples, .5):7.1f} ms  "
                       f"p95 {percentile(samples, .95):7.1f} ms", flush=True)
+                if args.statements:
+                    for seconds, statement in timed_statements(db.engine, run):
+                        print(f"    {seconds * 1000:8.1f} ms  {' '.join(statement.split())[:150]}")
                 if args.explain and db.engine.dialect.name == "postgresql":
                     stmt = filtered_submissions(actor, dict(extra, q=q)).limit(50)
                     compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
@@ -78,6 +83,28 @@ def main():
                         print("    " + row[0])
             samples = all_samples[label]
             print(f"{label:<9} ALL QUERIES  p50 {percentile(samples, .5):7.1f} ms  p95 {percentile(samples, .95):7.1f} ms")
+
+
+def timed_statements(engine, work):
+    """[(seconds, statement)] of every statement `work()` runs, in order."""
+    from sqlalchemy import event
+
+    timings, started = [], {}
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        started[id(cursor)] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        timings.append((time.perf_counter() - started.pop(id(cursor)), statement))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return timings
 
 
 if __name__ == "__main__":

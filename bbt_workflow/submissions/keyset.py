@@ -27,11 +27,20 @@ CAP = 1000
 # of the next page (opaque all the same; a search's pages are few, and ranking is bounded by the hits).
 RELEVANCE = "relevance"
 _RANKED = "bbt_ranked_by_relevance"  # an execution option marking a select ordered by relevance first
+_COUNTED = "bbt_rows_counted"  # an execution option: the select's row count, already known (up to CAP + 1)
 
 
 def ranked(stmt):
     """Mark a select ordered by relevance (a search with few hits) so seek_page pages it by offset."""
     return stmt.execution_options(**{_RANKED: True})
+
+
+def counted(stmt, n):
+    """Mark a select whose number of rows is already known (n, or more than CAP when n > CAP), so that
+    seek_page does not count it again. A search learns it while fetching its hits' ids, and counting the
+    hits a second time is the most expensive statement of a search page (bench/RESULTS.md). Only for the
+    select as filtered: narrowing it further (a where() after this) would make the number wrong."""
+    return stmt.execution_options(**{_COUNTED: n})
 
 
 class BadCursor(ValidationFailed):
@@ -131,6 +140,9 @@ class SeekPage:
 
 
 def capped_count(stmt):
+    known = stmt.get_execution_options().get(_COUNTED)
+    if known is not None:
+        return CappedCount.of(known)
     limited = stmt.order_by(None).limit(CAP + 1).subquery()
     return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
 

@@ -96,7 +96,8 @@ def filtered_submissions(user, args):
         stmt = stmt.where(Submission.created_at < local_day_start(args["to"] + timedelta(days=1)))
     # A search lists the best matches first, then the newest, when the hits are few (search.matching:
     # beyond RANKED_LIMIT hits, newest first); the page then follows keyset.RELEVANCE (an offset cursor).
-    stmt, relevance = search.matching(stmt, args.get("q"), ranked=chosen_sort(args) == "-updated_at")
+    stmt, relevance = search.matching(stmt, args.get("q"), ranked=chosen_sort(args) == "-updated_at",
+                                      one_site=bool(args.get("site")))
     if relevance is not None:
         stmt = ranked(stmt.order_by(relevance))
     stmt = stmt.order_by(*order_for(chosen_sort(args)))

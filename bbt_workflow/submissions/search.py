@@ -17,12 +17,13 @@ from sqlalchemy import bindparam, column, func, literal_column, select, table
 
 from ..domain.text_search import search_words
 from ..extensions import db
+from . import keyset
 from .models import Submission
 
 # Outside the models (the ORM never reads or writes them): the migrations create them, per backend.
 _PG_VECTOR = literal_column("submissions.search_vector")
-SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "submissions_fts", "submissions_fts_data",
-                  "submissions_fts_idx", "submissions_fts_content", "submissions_fts_docsize",
+SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site_search", "submissions_fts",
+                  "submissions_fts_data", "submissions_fts_idx", "submissions_fts_content", "submissions_fts_docsize",
                   "submissions_fts_config"}
 _FTS = table("submissions_fts", column("rowid"), column("rank"))
 
@@ -43,11 +44,12 @@ def _fts_query_text(words):
     return " ".join(terms)
 
 
-def matching(stmt, query, ranked=True):
+def matching(stmt, query, ranked=True, one_site=False):
     """`stmt` (a select of Submission) narrowed to the items matching the search box's `query`, and
     an ORDER BY term putting the best matches first: None when there is nothing to search for, when
     not `ranked` (an explicit sort), or when there are more than RANKED_LIMIT hits (newest first).
-    Runs one bounded query (at most RANKED_LIMIT + 1 ids) to know which."""
+    Runs one bounded query (at most RANKED_LIMIT + 1 ids) to know which. `one_site`: `stmt` keeps one
+    site's items only (the queue page, the API's `site`), which tells SQLite how to find them."""
     words = search_words(query)
     if not words:
         return stmt, None
@@ -58,22 +60,36 @@ def matching(stmt, query, ranked=True):
         matched = stmt.where(_PG_VECTOR.op("@@")(tsquery))
     else:
         fts_query = bindparam("search_query", _fts_query_text(words))
-        matched = stmt.where(Submission.id.in_(
-            select(_FTS.c.rowid).where(literal_column("submissions_fts").op("MATCH")(fts_query))))
+        fts_hits = select(_FTS.c.rowid).where(literal_column("submissions_fts").op("MATCH")(fts_query))
+        # One site: SQLite looked up every site's hits by id to read their site (27,000 wide rows for a
+        # common word at 100k, ~100 ms). The unary + keeps it from using the id for the lookup, so it walks
+        # the site's index (a few thousand entries, covering site and state) and tests each against the
+        # hits instead. Across sites, the lookup by id stays: walking every item would be worse for few hits.
+        matched = stmt.where((literal_column("+submissions.id") if one_site else Submission.id).in_(fts_hits))
     if not ranked:
         return matched, None
     ids = db.session.scalars(matched.with_only_columns(Submission.id).order_by(None)
                              .limit(RANKED_LIMIT + 1)).all()
     if len(ids) > RANKED_LIMIT:
-        return matched, None
-    few = stmt.where(Submission.id.in_(ids))
+        if not postgres:
+            # Many hits, newest first: SQLite looked each hit up by its id (reading 27,000 wide rows for their
+            # updated_at at 100k, 0.2-0.3 s) and sorted them all. The unary + keeps it from using the id for
+            # the lookup, so it walks the sort's index newest first, tests each entry against the hits (one
+            # temporary index built from the MATCH) and stops at the page.
+            matched = stmt.where(literal_column("+submissions.id").in_(fts_hits))
+        # More than the cap: the page's total is "more than CAP", already known (when the ids' bound covers it).
+        return (keyset.counted(matched, len(ids)) if RANKED_LIMIT >= keyset.CAP else matched), None
+    few = keyset.counted(stmt.where(Submission.id.in_(ids)), len(ids))
     if postgres:  # ts_rank reads the vectors of these few rows only
         return few, func.ts_rank(_PG_VECTOR, tsquery).desc()
-    # FTS5's rank is bm25 negated (lower is better). Still computed for every raw FTS hit: a `rowid IN`
-    # test inside this subquery made SQLite re-run the full-text query per row (4-17 s at 100k).
+    # FTS5's rank is bm25 negated (lower is better), computed for the rows the query returns only. A plain
+    # `rowid IN (...)` here is handed to FTS5 as a constraint, which then re-ran the full-text query per id
+    # (4-17 s at 100k); with the unary + it is a filter on the MATCH's rows, so bm25 is computed for these
+    # few ids and not for every raw hit of every site (27,000 at 100k: 50-100 ms).
     # MATERIALIZED: the full-text query runs once into a temporary table, instead of once per row of
     # `few` as a correlated lookup (measured at 100k: 18.6 s joined, 0.14 s materialized).
     hits = (select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank"))
-            .where(literal_column("submissions_fts").op("MATCH")(fts_query))
+            .where(literal_column("submissions_fts").op("MATCH")(fts_query),
+                   literal_column("+submissions_fts.rowid").in_(ids))
             .cte("search_hits").prefix_with("MATERIALIZED"))
     return few.join(hits, hits.c.id == Submission.id), hits.c.rank.asc()
