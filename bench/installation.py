@@ -437,6 +437,12 @@ class Installation:
             "approved_at", "paid_by_id", "paid_at", "created_at"])
         sink.columns("royalty_sheet_payees", ["sheet_id", "payee_id", "unit_name", "gross", "tax", "net", "staff",
                                               "commitment"])
+        # The sheet's tax is its payees' tax (withheld per payee from 2,000,000 đ a month): the exports check
+        # that the figures add up and refuse a sheet whose total tax is not the sum of its payees'.
+        payee_tax = {key: (gross // 10 if gross >= 2_000_000 else 0) for key, gross in self.sheet_payees.items()}
+        sheet_tax = {}
+        for (sheet_id, _payee), tax in payee_tax.items():
+            sheet_tax[sheet_id] = sheet_tax.get(sheet_id, 0) + tax
         n = len(self.sheet_months)
         for s in self.sites:
             for (y, m), index in self.sheet_months.items():
@@ -445,7 +451,7 @@ class Installation:
                 end = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1))
                 state = "draft" if index == n - 1 else ("approved" if index == n - 2 else "paid")
                 gross = self.sheet_totals.get(sheet_id, 0)
-                tax = gross // 10
+                tax = sheet_tax.get(sheet_id, 0)
                 end_epoch = datetime(end.year, end.month, end.day, tzinfo=timezone.utc).timestamp()
                 done = min(end_epoch + 5 * DAY, self.now - HOUR)
                 approver = self.site_approvers[s["id"]][0]
@@ -455,6 +461,6 @@ class Installation:
                     approver, approver if state != "draft" else None, done if state != "draft" else None,
                     approver if state == "paid" else None, done if state == "paid" else None, done))
         for (sheet_id, payee), gross in self.sheet_payees.items():
-            tax = gross // 10 if gross >= 2_000_000 else 0
+            tax = payee_tax[(sheet_id, payee)]
             sink.add("royalty_sheet_payees", (sheet_id, payee, "", gross, tax, gross - tax, False, False))
         self.counts.update(royalty_sheets=len(self.sites) * n, sheet_payees=len(self.sheet_payees))
