@@ -24,7 +24,7 @@ os.environ.setdefault("BBT_NO_RUNNER", "1")
 from dashboard_bench import make_app  # noqa: E402
 from latency import percentile  # noqa: E402
 
-QUERIES = ["chuyen doi so", "ninh hai hoi ngh", "cai cach hanh chinh tinh", "nang luong tai tao", "phuoc dinh",
+QUERIES = ["sang tao khoi nghiep", "chuyen doi so", "ninh hai hoi ngh", "cai cach hanh chinh tinh", "nang luong tai tao", "phuoc dinh",
            "xyzzy"]
 
 
