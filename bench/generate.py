@@ -88,6 +88,10 @@ def finish(url, sink):
         for table in SEQUENCED:
             sink.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                          f"(SELECT coalesce(max(id), 1) FROM {table}))")
+        # COPY ran with session_replication_role = replica: the trigger keeping the search's words
+        # (migration 0019) did not fire; fill them as the migration does.
+        sink.execute("INSERT INTO search_lexemes (word) SELECT DISTINCT unnest(tsvector_to_array(search_vector)) "
+                     "FROM submissions ON CONFLICT DO NOTHING")
         sink.execute("VACUUM ANALYZE")
     else:
         import sqlite3

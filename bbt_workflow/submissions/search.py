@@ -22,19 +22,44 @@ from .models import Submission
 
 # Outside the models (the ORM never reads or writes them): the migrations create them, per backend.
 _PG_VECTOR = literal_column("submissions.search_vector")
-SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site_search", "submissions_fts",
-                  "submissions_fts_data", "submissions_fts_idx", "submissions_fts_content", "submissions_fts_docsize",
-                  "submissions_fts_config"}
+SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site_search", "search_lexemes",
+                  "submissions_fts", "submissions_fts_data", "submissions_fts_idx", "submissions_fts_content",
+                  "submissions_fts_docsize", "submissions_fts_config"}
 _FTS = table("submissions_fts", column("rowid"), column("rank"))
 
 # Hits ranked by relevance, and the cap of every list's count: ~30 µs a ranked row on PostgreSQL.
 RANKED_LIMIT = 1000
 
 
-def _pg_query_text(words):
-    # Words are letters and digits only (search_words), so quoting them is enough.
-    terms = [f"'{word}'" for word in words]
-    terms[-1] += ":*"
+# The index's words (migration 0019), and how many words beginning with the last one are asked for by
+# name before falling back to the prefix operator (a search for "t" begins thousands of words).
+_LEXEMES = table("search_lexemes", column("word"))
+PREFIX_WORDS_LIMIT = 32
+
+
+def _quoted(lexeme):
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _words_beginning(prefix):
+    """The words of the PostgreSQL search index that begin with `prefix`, in order, or None when there are
+    more than PREFIX_WORDS_LIMIT. A range of search_lexemes' primary key (collation "C": code point order)."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    found = db.session.scalars(select(_LEXEMES.c.word)
+                               .where(_LEXEMES.c.word >= prefix, _LEXEMES.c.word < following)
+                               .order_by(_LEXEMES.c.word).limit(PREFIX_WORDS_LIMIT + 1)).all()
+    return found if len(found) <= PREFIX_WORDS_LIMIT else None
+
+
+def _pg_query_text(words, last_word_endings=None):
+    """Every word, the last as a prefix: `last_word_endings` (the index's words beginning with it) asks for
+    those words by name, which the GIN index intersects with the others and the site; a prefix (`:*`) is a
+    partial match, which reads every site's items holding such a word first (87 ms vs 22 ms at 1M)."""
+    terms = [_quoted(word) for word in words[:-1]]
+    if last_word_endings:
+        terms.append("(" + " | ".join(_quoted(word) for word in last_word_endings) + ")")
+    else:  # unknown (too many) or none: no item holds such a word, and the index says so at once
+        terms.append(_quoted(words[-1]) + ":*")
     return " & ".join(terms)
 
 
@@ -56,7 +81,7 @@ def matching(stmt, query, ranked=True, one_site=False):
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if postgres:
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
-                                  bindparam("search_query", _pg_query_text(words)))
+                                  bindparam("search_query", _pg_query_text(words, _words_beginning(words[-1]))))
         matched = stmt.where(_PG_VECTOR.op("@@")(tsquery))
     else:
         fts_query = bindparam("search_query", _fts_query_text(words))

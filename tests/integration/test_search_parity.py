@@ -107,3 +107,26 @@ def test_search_keeps_an_explicit_sort(corpus):
     by_title = [keys[s.title] for s in db.session.scalars(filtered_submissions(editor, {"sort": "title"}))]
     found = [keys[s.title] for s in db.session.scalars(filtered_submissions(editor, {"q": "giao", "sort": "title"}))]
     assert found == [key for key in by_title if key in {"road", "road2", "school"}]
+
+
+def test_a_new_word_is_found_by_its_prefix(corpus):
+    # PostgreSQL asks for the words beginning with the last one by name (search_lexemes, kept by a trigger):
+    # a word no item held before must be found as soon as an item holds it, written or edited.
+    editor, keys = corpus
+    site_id = db.session.scalar(select(Submission.site_id).where(Submission.title == CORPUS["cds"][0]))
+    author_id = db.session.scalar(select(Submission.author_id).where(Submission.title == CORPUS["cds"][0]))
+    now = utcnow()
+    db.session.execute(insert(Submission), [{
+        "site_id": site_id, "content_type": "tin", "title": "Xylophone", "summary": "", "body_html": "",
+        "language": "vi", "state": "submitted", "version": 1, "revision": 1, "author_id": author_id,
+        "search_text": fold("Xylophone"), "created_at": now, "updated_at": now}])
+    db.session.commit()
+    keys = dict(keys, Xylophone="new")
+    assert _hits(editor, keys, "xylo") == {"new"}
+    sub = db.session.scalar(select(Submission).where(Submission.title == CORPUS["school"][0]))
+    sub.search_text = fold("Giáo dục xylophonia")
+    db.session.commit()
+    assert _hits(editor, keys, "xylo") == {"new", "school"}
+    assert _hits(editor, keys, "giao xylo") == {"school"}
+    assert _hits(editor, keys, "xylophonia") == {"school"}
+    assert _hits(editor, keys, "xylophoniab") == set()
