@@ -9,7 +9,10 @@ class ServiceError(Exception):
     code = "rule_violated"
 
     def __init__(self, message, *, code=None, details=None):
-        super().__init__(str(message))
+        # The message stays lazy until a handler renders it, after rolling back: rendering picks the
+        # reader's language from the signed-in user, which a session whose flush just failed (a
+        # concurrent writer, StaleDataError) cannot load: that turned a 409 into a 500.
+        super().__init__(message)
         self.message = message
         if code:
             self.code = code

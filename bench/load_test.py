@@ -1,6 +1,7 @@
 """Load test (issue 15): gunicorn with several workers on PostgreSQL, two `flask bbt worker` processes
 with the Redis job backend, a local webhook receiver, and locust (bench/locustfile.py) headless.
 
+    .venv/bin/pip install -r requirements-bench.txt      # locust
     createdb -h 127.0.0.1 -U postgres bench_load
     .venv/bin/python bench/generate.py --items 10000 --database-url postgresql://postgres@127.0.0.1:5432/bench_load
     .venv/bin/python bench/load_test.py --database-url postgresql://postgres@127.0.0.1:5432/bench_load
@@ -129,7 +130,9 @@ def main():
 
     env = dict(os.environ, DATABASE_URL=args.database_url, JOB_BACKEND="redis", REDIS_URL=args.redis_url,
                SECRET_KEY="bench-load-secret", LOG_LEVEL="WARNING", FLASK_APP="wsgi", BENCH_SITES=",".join(sites), BENCH_TOKENS=str(tokens_path),
-               EXTERNAL_BASE_URL="http://127.0.0.1")
+               EXTERNAL_BASE_URL="http://127.0.0.1",
+               # The receiver listens on 127.0.0.1, which the relay refuses by default (SSRF guard).
+               ALLOW_PRIVATE_ENDPOINTS="1")
     procs = []
     gunicorn = subprocess.Popen([str(VENV / "gunicorn"), "-w", str(args.gunicorn_workers), "-b",
                                  f"127.0.0.1:{args.port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)

@@ -117,3 +117,44 @@ def test_stale_edit_page_post_says_reload(app, make):
                                                              "content_type": "tin", "title": "Khác"},
                         follow_redirects=True)
     assert "đã được người khác thay đổi" in late.get_data(as_text=True)
+
+
+def test_a_writer_between_the_check_and_the_flush_is_a_409_not_a_500(client, pending):
+    """Two approvers pressing at the same moment both pass the version check; the second one's flush
+    finds the row already moved on (StaleDataError). The load test (bench/RESULTS.md) got a 500 there:
+    the Conflict rendered its message at once, the locale lookup read the signed-in user from a session
+    whose flush had failed, and that raised instead. The other approver's write is committed from a
+    second connection just before the flush."""
+    from sqlalchemy import event, update
+    from sqlalchemy.orm import Session
+
+    from bbt_workflow.submissions.models import Submission
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers from their first read (BEGIN IMMEDIATE): the race cannot happen")
+    sub = pending["sub"]
+    seen = sub.version
+    headers = bearer(api_token(client, "lanhdao1"))
+    moved = []
+    submissions = Submission.__table__
+
+    def the_other_approver_first(session, flush_context, instances):
+        if not moved and any(isinstance(obj, Submission) for obj in session.dirty):
+            moved.append(True)
+            with db.engine.begin() as other:
+                other.execute(update(submissions).where(submissions.c.id == sub.id)
+                              .values(version=submissions.c.version + 1))
+            for user in [obj for obj in session.identity_map.values() if obj.__class__.__name__ == "User"]:
+                session.expire(user)  # as after a commit earlier in the request
+
+    event.listen(Session, "before_flush", the_other_approver_first)
+    try:
+        answer = client.post(f"/api/v1/submissions/{sub.id}/transitions", headers=headers,
+                             json={"action": "approve", "version": seen, "grading": simple_grading("ctv")})
+    finally:
+        event.remove(Session, "before_flush", the_other_approver_first)
+    assert moved, "the race was not staged"
+    assert answer.status_code == 409, answer.get_data(as_text=True)[:500]
+    assert answer.get_json()["error"]["code"] == "stale_version"
+    message = answer.get_json()["error"]["message"]
+    assert message and "lỗi hệ thống" not in message  # the item-changed text, not the internal error's
