@@ -105,6 +105,22 @@ def test_item_page_costs_the_same_for_n_and_3n_revisions_and_history_rows(client
     assert _statements(client, f"/submissions/{sub.id}") == few
 
 
+def test_item_page_reads_the_current_grading_once(client, people):
+    # The grading forms, the grading display and the grading view each asked for the current grading,
+    # and each reload fetched it again with its parts, payees and factors (49 statements for a
+    # published item at 100k, 34 since).
+    from tests.publishing_helpers import create_approved
+
+    sub = create_approved(people)
+    db.session.commit()
+    login(client, people.approver.username)
+    client.get(f"/submissions/{sub.id}")
+    with counted() as statements:
+        assert client.get(f"/submissions/{sub.id}").status_code == 200
+    gradings = [s for s in statements if "FROM gradings " in " ".join(s.split()) + " "]
+    assert len(gradings) == 1, gradings
+
+
 def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people):
     add_endpoint(people.site, "http://127.0.0.1:9/hook")
     for i in range(N):

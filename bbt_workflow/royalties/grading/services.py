@@ -206,13 +206,15 @@ def prefetch_current_gradings(subs):
 
 
 def current_grading(sub):
-    prefetched = _current_gradings()
-    if sub.id in prefetched:
-        return prefetched[sub.id]
-    return db.session.scalar(
-        select(Grading).where(Grading.submission_id == sub.id, Grading.is_current.is_(True))
-        .order_by(Grading.id.desc()).limit(1)
-    )
+    # Kept for the transaction like a prefetched page (the item page asked four times: the grading
+    # forms, the display, the API view; each reloaded the grading with its parts, payees and factors).
+    known = _current_gradings()
+    if sub.id not in known:
+        known[sub.id] = db.session.scalar(
+            select(Grading).where(Grading.submission_id == sub.id, Grading.is_current.is_(True))
+            .order_by(Grading.id.desc()).limit(1)
+        )
+    return known[sub.id]
 
 
 def price_part(site, on, genre_code, coefficient, factor_values, regulation=None):
