@@ -15,6 +15,29 @@ def postgres(app):
         pytest.skip("PostgreSQL's index (SQLite searches an FTS5 table, which has no site)")
 
 
+def _submitted(author, site, title):
+    sub = services.create_submission(author, site, {"content_type": "tin", "title": title, "category": "van-ban",
+                                                    "body_html": "<p>Nội dung</p>"})
+    services.transition_submission(author, sub, "submit", sub.version)
+    db.session.commit()
+
+
+def _searched(client, url):
+    """(the editor's API answer to `url`, [(statement, parameters)] of the statements that matched words)."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "to_tsquery" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        listing = client.get(url, headers=bearer(api_token(client, "bientap"))).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return listing, seen
+
+
 def test_the_search_index_holds_the_site_and_the_words(postgres):
     definition = db.session.scalar(text(
         "SELECT pg_get_indexdef('ix_submissions_site_search'::regclass)"))
@@ -29,22 +52,8 @@ def test_a_one_site_search_asks_the_index_for_the_site(postgres, make, client):
     author = make.user("ctv", roles={site: ["contributor"], other: ["contributor"]})
     make.user("bientap", roles={site: ["editor"], other: ["editor"]})
     for where in (site, other, site):
-        sub = services.create_submission(author, where, {"content_type": "tin", "title": "Chuyển đổi số",
-                                                         "category": "van-ban", "body_html": "<p>Nội dung</p>"})
-        services.transition_submission(author, sub, "submit", sub.version)
-    db.session.commit()
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "to_tsquery" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        listing = client.get("/api/v1/submissions?site=tinh&q=chuyen doi",
-                             headers=bearer(api_token(client, "bientap"))).get_json()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        _submitted(author, where, "Chuyển đổi số")
+    listing, seen = _searched(client, "/api/v1/submissions?site=tinh&q=chuyen doi")
     assert listing["total"] == 2
     statement, parameters = seen[0]  # the hits' ids: the statement that walks the hits
     # A handful of rows: the planner's choice would say nothing. Whether the index *can* take the site:
@@ -72,22 +81,9 @@ def test_the_last_words_prefix_is_asked_as_the_words_the_index_holds(postgres, m
     author = make.user("ctv", roles={site: ["contributor"]})
     make.user("bientap", roles={site: ["editor"]})
     for title in ("Đường giao thông nông thôn", "Giáo dục thường xuyên"):
-        sub = services.create_submission(author, site, {"content_type": "tin", "title": title,
-                                                        "category": "van-ban", "body_html": "<p>Nội dung</p>"})
-        services.transition_submission(author, sub, "submit", sub.version)
-    db.session.commit()
-    queries = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "to_tsquery" in statement:
-            queries.append(parameters["search_query"])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        listing = client.get("/api/v1/submissions?site=tinh&q=giao th",
-                             headers=bearer(api_token(client, "bientap"))).get_json()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        _submitted(author, site, title)
+    listing, seen = _searched(client, "/api/v1/submissions?site=tinh&q=giao th")
+    queries = [parameters["search_query"] for _statement, parameters in seen]
     assert sorted(item["title"] for item in listing["items"]) == ["Giáo dục thường xuyên", "Đường giao thông nông thôn"]
     # The words beginning with "th", by name: those the trigger took from these items, and any earlier
     # test's (words are never removed: a word no item holds only adds a term matching nothing).
