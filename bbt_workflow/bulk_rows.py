@@ -12,8 +12,8 @@ from .extensions import db
 
 def insert_rows(table, rows):
     """Insert `rows` (dicts keyed by column name) into `table` (a Table or a mapped class). A key missing
-    from a row is its column's scalar default, else NULL (a callable default is not called); server-side
-    defaults (the id) apply."""
+    from a row is its column's scalar default, else NULL; a column whose default is computed (a function)
+    must be given. Server-side defaults (the id) apply."""
     table = getattr(table, "__table__", table)
     if not rows:
         return
@@ -21,6 +21,10 @@ def insert_rows(table, rows):
     unknown = given - {column.key for column in table.columns}
     if unknown:
         raise KeyError(f"no such column of {table.name}: {', '.join(sorted(unknown))}")
+    computed = [column.key for column in table.columns
+                if column.key not in given and column.default is not None and not column.default.is_scalar]
+    if computed:  # COPY would leave them NULL where an INSERT calls the default: give them in the rows
+        raise KeyError(f"{table.name}: give {', '.join(computed)} (their default is computed per row)")
     columns = [column for column in table.columns if column.key in given or _scalar_default(column) is not None]
     connection = db.session.connection()
     dialect = connection.dialect

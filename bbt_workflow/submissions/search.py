@@ -26,6 +26,9 @@ SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site
                   "submissions_fts", "submissions_fts_data", "submissions_fts_idx", "submissions_fts_content",
                   "submissions_fts_docsize", "submissions_fts_config"}
 _FTS = table("submissions_fts", column("rowid"), column("rank"))
+# SQLite: `+id` is the same value, but the planner may not use it to look rows up by id; it then reaches the
+# rows through another index (the site's, the sort's) and tests each against the full-text hits.
+_SQLITE_ID_NOT_FOR_LOOKUP = literal_column("+submissions.id")
 
 # Hits ranked by relevance, and the cap of every list's count: ~30 µs a ranked row on PostgreSQL.
 RANKED_LIMIT = 1000
@@ -90,7 +93,7 @@ def matching(stmt, query, ranked=True, one_site=False):
         # common word at 100k, ~100 ms). The unary + keeps it from using the id for the lookup, so it walks
         # the site's index (a few thousand entries, covering site and state) and tests each against the
         # hits instead. Across sites, the lookup by id stays: walking every item would be worse for few hits.
-        matched = stmt.where((literal_column("+submissions.id") if one_site else Submission.id).in_(fts_hits))
+        matched = stmt.where((_SQLITE_ID_NOT_FOR_LOOKUP if one_site else Submission.id).in_(fts_hits))
     if not ranked:
         return matched, None
     ids = db.session.scalars(matched.with_only_columns(Submission.id).order_by(None)
@@ -107,7 +110,7 @@ def matching(stmt, query, ranked=True, one_site=False):
             # updated_at at 100k, 0.2-0.3 s) and sorted them all. The unary + keeps it from using the id for
             # the lookup, so it walks the sort's index newest first, tests each entry against the hits (one
             # temporary index built from the MATCH) and stops at the page.
-            matched = stmt.where(literal_column("+submissions.id").in_(fts_hits))
+            matched = stmt.where(_SQLITE_ID_NOT_FOR_LOOKUP.in_(fts_hits))
         # More than the cap: the page's total is "more than CAP", already known (when the ids' bound covers it).
         return (keyset.counted(matched, len(ids)) if RANKED_LIMIT >= keyset.CAP else matched), None
     few = keyset.counted(stmt.where(Submission.id.in_(ids)), len(ids))

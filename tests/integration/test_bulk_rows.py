@@ -41,3 +41,11 @@ def test_an_unknown_column_is_refused_and_nothing_written(probe):
     with pytest.raises(KeyError, match="amount"):
         insert_rows(probe, [{"label": "a"}, {"label": "b", "amount": 1}])
     assert db.session.execute(select(probe)).all() == []
+
+
+def test_a_computed_default_must_be_given(app):
+    # An INSERT would call the default per row; COPY cannot, so the rows must carry the value.
+    table = Table("bulk_rows_computed", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("at", UTCDateTime, default=lambda: datetime.now(timezone.utc)))
+    with pytest.raises(KeyError, match="at"):
+        insert_rows(table, [{"id": 1}])

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
 from ...accounts.models import Membership, MembershipRole, User
@@ -454,6 +454,5 @@ def _totals(sheet, lines):
         totals[0] += amount
         totals[1] += tax
         totals[2] += amount - tax
-    if rows:
-        db.session.execute(insert(SheetPayee), rows)
+    insert_rows(SheetPayee, rows)
     sheet.gross, sheet.tax, sheet.net = totals
