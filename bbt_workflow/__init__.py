@@ -5,7 +5,7 @@ import graph, see README "Architecture" and .importlinter).
 """
 import os
 
-from flask import Flask, has_request_context, request
+from flask import Flask, request
 from sqlalchemy import event
 
 from config import config_from_env
@@ -34,6 +34,7 @@ from .rate_limits import init_app as init_rate_limits
 from .secret_box import box as secrets_box
 from .reports.views import init_app as init_reports
 from .request_guards import install_request_guards
+from .request_writes import request_may_write
 from .royalties import init_app as init_royalties
 from .royalties import models as _royalties  # noqa: F401
 from .submissions import hooks as workflow_hooks
@@ -152,18 +153,14 @@ def _configure_sqlite(app):
             # A request that may write takes the write lock at BEGIN and waits for it (busy
             # timeout). With a plain (deferred) BEGIN it reads first, and its first write fails
             # with "database is locked" whenever the job thread committed in between.
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
-
-
-def _request_may_write():
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if request_may_write() else "BEGIN")
 
 
 def _receive_body_before_the_database():
     """SQLite: a request that may write holds the write lock from its first query (BEGIN IMMEDIATE),
     so its body is received first: a photo arriving over a slow line would otherwise keep every
     other writer waiting, then failing with "database is locked"."""
-    if _request_may_write():
+    if request_may_write():
         if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
             request.form  # noqa: B018 (parses the body; uploaded files are spooled to temporary files)
         else:

@@ -29,6 +29,7 @@ from .royalty_schemas import (
 from .schemas import page_of
 from .partial_updates import require_changes
 from .site_references import visible_site
+from ..request_writes import writes_on_get
 
 
 def _member_site(code):
@@ -200,6 +201,7 @@ def _export(sheet_id, fmt):
 @requires("sheet_visible")
 @blp.response(200, description="The royalty sheet as an Excel workbook")
 @blp.doc(security=BEARER)
+@writes_on_get
 def export_sheet_xlsx(sheet_id):
     return _export(sheet_id, "xlsx")
 
@@ -208,6 +210,7 @@ def export_sheet_xlsx(sheet_id):
 @requires("sheet_visible")
 @blp.response(200, description="The royalty sheet as CSV (UTF-8 with BOM)")
 @blp.doc(security=BEARER)
+@writes_on_get
 def export_sheet_csv(sheet_id):
     return _export(sheet_id, "csv")
 
@@ -219,6 +222,7 @@ def export_sheet_csv(sheet_id):
               "DejaVu Sans embedded); a paid sheet's PDF is the one kept when it was paid, byte for byte. "
               "503 `pdf_font_missing` when the server lacks the font.", content_type=PDF_MIMETYPE)
 @blp.doc(security=BEARER)
+@writes_on_get
 def export_sheet_pdf(sheet_id):
     return _export(sheet_id, "pdf")
 

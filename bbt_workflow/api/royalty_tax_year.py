@@ -10,6 +10,7 @@ from ..royalties.tax_year.documents import statement_pdf, tax_year_xlsx
 from ..extensions import db
 from .blueprint import BEARER, blp
 from .tax_year_schemas import TaxSummaryArgs, TaxSummarySchema, TaxYearArgs, TaxYearPayeeSchema
+from ..request_writes import writes_on_get
 
 
 def _summary(args):
@@ -55,6 +56,7 @@ def payee_statement_pdf(args, payee_id):
 @blp.arguments(TaxYearArgs, location="query")
 @blp.response(200, TaxYearPayeeSchema)
 @blp.doc(security=BEARER)
+@writes_on_get
 def my_tax_year(args):
     """The caller's own year over every site: paid and withheld by payment month."""
     payee = payee_for_user(current_actor())
@@ -67,6 +69,7 @@ def my_tax_year(args):
 @blp.arguments(TaxYearArgs, location="query")
 @blp.response(200, description="The caller's own withholding statement for the year (PDF, A4)")
 @blp.doc(security=BEARER)
+@writes_on_get
 def my_statement_pdf(args):
     payee = payee_for_user(current_actor())
     db.session.commit()

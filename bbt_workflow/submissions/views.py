@@ -31,6 +31,7 @@ from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
 from .keyset import BadCursor, seek_page
 from .queries import LOCAL, chosen_sort, filtered_submissions, history_of, queue_counts, revisions_of, state_entered_at
+from ..request_writes import writes_on_get
 
 bp = Blueprint("submissions_web", __name__)
 PER_PAGE = 50
@@ -188,6 +189,7 @@ def _queue_args(query):
 
 @bp.route("/notifications")
 @requires("authenticated")
+@writes_on_get
 def notifications():
     user = current_actor()
     page = db.paginate(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()),

@@ -119,3 +119,40 @@ def test_a_slow_upload_holds_no_write_lock_while_its_body_arrives(app, make):
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 201, response.get_json()
     assert others == ["wrote"]
+
+
+def test_a_get_that_writes_takes_the_write_lock_at_begin(app, make):
+    """Opening the notifications marks them read: a GET that writes. With a plain BEGIN it read, then failed
+    with "database is locked" (a 500) whenever the job runner committed in between (seen in a full run of the
+    suite: GET /notifications). Such views are marked @writes_on_get and begin like a POST."""
+    from sqlalchemy import event
+
+    from tests.conftest import login
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    people = People(make)
+    client = app.test_client()
+    author = bearer(api_token(client, people.author.username))
+    created = client.post("/api/v1/submissions", headers=author, json={
+        "site": "tinh", "content_type": "tin", "title": "Tin", "category": people.site.categories[0].code,
+        "body_html": "<p>x</p>"}).get_json()
+    client.post(f"/api/v1/submissions/{created['id']}/transitions", headers=author,
+                json={"action": "submit", "version": created["version"]})  # notifies the site's editor
+    login(client, people.editor.username)
+    begins = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/notifications").status_code == 200
+        opened = list(begins)
+        begins.clear()
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert opened and set(opened) == {"BEGIN IMMEDIATE"}, opened
+    assert begins and set(begins) == {"BEGIN"}, begins  # a page that only reads does not queue for the lock

@@ -28,6 +28,7 @@ from ..models import BackgroundTask
 from .document_model import XLSX_MIMETYPE
 from .documents import EXPORT_FORMATS, export_sheet
 from .forms import PaymentDateForm, SheetActionForm, SheetCreateForm
+from ...request_writes import writes_on_get
 ACTION_LABELS = {"recompute": _l("Recompute"), "check": _l("Mark checked"), "approve": _l("Approve sheet"),
                  "pay": _l("Mark paid"), "reopen": _l("Reopen as draft")}
 
@@ -151,6 +152,7 @@ def payment_date(sheet_id):
 
 @bp.route("/royalties/sheets/<int:sheet_id>/export.<fmt>")
 @requires("sheet_visible")
+@writes_on_get
 def export(sheet_id, fmt):
     if fmt not in EXPORT_FORMATS:
         abort(404)
@@ -179,6 +181,7 @@ def export_task(sheet_id):
 
 @bp.route("/my/royalties")
 @requires("authenticated")
+@writes_on_get
 def my_royalties():
     today = local_date(utcnow())
     try:

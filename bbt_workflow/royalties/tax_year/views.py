@@ -14,6 +14,7 @@ from ..payees import services as payee_service
 from ..payees.services import mask, payee_for_user
 from . import queries
 from .documents import statement_pdf, tax_year_xlsx
+from ...request_writes import writes_on_get
 
 
 def chosen_year():
@@ -65,6 +66,7 @@ def payee_statement(payee_id):
 
 @bp.route("/my/royalties/statement.pdf")
 @requires("authenticated")
+@writes_on_get
 def my_statement():
     payee = payee_for_user(_actor())
     db.session.commit()  # the caller's payee record may have just been created
