@@ -143,7 +143,8 @@ def capped_count(stmt):
     known = stmt.get_execution_options().get(_COUNTED)
     if known is not None:
         return CappedCount.of(known)
-    limited = stmt.order_by(None).limit(CAP + 1).subquery()
+    # Only the id of each counted row: the filter's columns are read, never the items' text.
+    limited = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True).limit(CAP + 1).subquery()
     return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
 
 

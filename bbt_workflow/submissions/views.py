@@ -108,7 +108,7 @@ def mine():
         args["state"] = request.args["state"]
     if request.args.get("site"):
         args["site"] = request.args["site"]
-    page = _page(filtered_submissions(user, args), args)
+    page = _page(filtered_submissions(user, args, list_page=True), args)
     return render_template("submissions/list.html", page=page, heading="mine", site=None, counts=None)
 
 
@@ -126,7 +126,7 @@ def queue(site):
         SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     form.validate()
     args = dict(form.filters(), site=site_obj.code)
-    page = _page(filtered_submissions(user, args), args)
+    page = _page(filtered_submissions(user, args, list_page=True), args)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
     claimable = {s.id for s in page.items if s.state == SUBMITTED and "claim" in services.allowed_actions_for(user, s)}
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,

@@ -275,3 +275,18 @@ def test_input_number_reads_back_as_the_same_number(app, lang, value, vi, en):
         assert shown == (vi if lang == "vi" else en)
         assert parse_decimal(shown) == Decimal(value)
         assert input_number("abc") == "abc"  # what someone typed is kept
+
+
+@pytest.mark.parametrize("value,vi,en", [
+    (0, "0", "0"), (7, "7", "7"), (999, "999", "999"), (-999, "-999", "-999"), (1000, "1.000", "1,000"),
+    (-1000, "-1.000", "-1,000"), (16533, "16.533", "16,533")])
+def test_whole_numbers_small_and_large_in_each_language(app, value, vi, en):
+    # Small whole numbers skip Babel (a queue page formats ~100 of them); the result must not change.
+    from flask_babel import force_locale
+
+    from bbt_workflow.formatting import format_number
+
+    for lang, expected in (("vi", vi), ("en", en)):
+        with app.test_request_context("/"), force_locale(lang):
+            assert format_number(value) == expected
+            assert format_number(value, 0) == expected
