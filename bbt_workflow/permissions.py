@@ -254,12 +254,18 @@ def is_api_request():
 def submission_actor(user, submission):
     """The caller's relation to one item, as the workflow table sees it."""
     co_author = any(a.user_id == user.id for a in submission.authors if a.user_id)
+    return item_actor(user, submission.site, author_id=submission.author_id, assignee_id=submission.assignee_id,
+                      co_author=co_author)
+
+
+def item_actor(user, site, *, author_id, assignee_id, co_author):
+    """submission_actor from an item's values (a list page's row, queries.ListedItem)."""
     return Actor(
-        is_author=submission.author_id == user.id or co_author,
-        is_assignee=submission.assignee_id == user.id,
-        roles=roles_on(user, submission.site_id),
+        is_author=author_id == user.id or co_author,
+        is_assignee=assignee_id == user.id,
+        roles=roles_on(user, site.id),
         is_admin=is_admin(user),
-        four_eyes=bool(submission.site.four_eyes),
+        four_eyes=bool(site.four_eyes),
     )
 
 

@@ -149,7 +149,8 @@ def capped_count(stmt):
 
 
 def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
-    """One page of an ordered select of Submission (filtered_submissions): by cursor when given, else by
+    """One page of an ordered select of Submission or of its columns (filtered_submissions,
+    listed_submissions): by cursor when given, else by
     page number. The total is a capped count over the filter, independent of the cursor."""
     total = capped_count(stmt)
     if stmt.get_execution_options().get(_RANKED):
@@ -160,7 +161,7 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
         page = None
     elif page > 1:
         paged = paged.offset((page - 1) * per_page)
-    rows = db.session.scalars(paged.limit(per_page + 1)).all()
+    rows = _fetch(paged.limit(per_page + 1))
     items = rows[:per_page]
     next_cursor = encode_cursor(sort, items[-1]) if len(rows) > per_page else None
     return SeekPage(items=items, per_page=per_page, page=page, total=total, next_cursor=next_cursor,
@@ -169,8 +170,15 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
 
 def _ranked_page(stmt, total, *, cursor, page, per_page):
     offset = decode_offset_cursor(cursor) if cursor else (page - 1) * per_page
-    rows = db.session.scalars(stmt.offset(offset).limit(per_page + 1)).all()
+    rows = _fetch(stmt.offset(offset).limit(per_page + 1))
     items = rows[:per_page]
     next_cursor = encode_offset_cursor(offset + per_page) if len(rows) > per_page else None
     return SeekPage(items=items, per_page=per_page, page=None if cursor else page, total=total,
                     next_cursor=next_cursor, first=offset == 0, ranked=True)
+
+
+def _fetch(stmt):
+    """The page's Submissions for a select of the entity (the API), its rows for a select of columns (the list
+    pages' queries.listed_submissions; a cursor reads the sort column from either by name)."""
+    result = db.session.execute(stmt)
+    return result.scalars().all() if stmt.column_descriptions[0]["expr"] is Submission else result.all()

@@ -1,9 +1,10 @@
 """Read-side queries: what a user may list, with filters, search and sort."""
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import load_only, raiseload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
 from ..domain.workflow import HIDDEN_FROM_REVIEWERS, IN_REVIEW, PENDING_APPROVAL, STATES, SUBMITTED, VISIBLE_TO_ACCOUNTANTS
@@ -70,9 +71,14 @@ def local_day_start(day):
     return datetime.combine(day, time.min, LOCAL)
 
 
-def filtered_submissions(user, args, *, list_page=False):
-    """The items this user may see, narrowed by the list's filters and search, in the list's order. list_page:
-    loaded for a web list (LIST_PAGE_LOADS) instead of as whole items (ITEM_LOADS)."""
+def filtered_submissions(user, args):
+    """The items this user may see, narrowed by the list's filters and search, in the list's order, loaded
+    whole with their site, author, holder and category (the API's items)."""
+    return _filtered(user, args).options(selectinload(Submission.site), selectinload(Submission.author),
+                                         selectinload(Submission.assignee), selectinload(Submission.category))
+
+
+def _filtered(user, args):
     stmt = visible_submissions(user)
     if args.get("site"):
         stmt = stmt.where(Submission.site_id == select(Site.id).where(Site.code == args["site"]).scalar_subquery())
@@ -103,26 +109,63 @@ def filtered_submissions(user, args, *, list_page=False):
     if relevance is not None:
         stmt = ranked(stmt.order_by(relevance))
     stmt = stmt.order_by(*order_for(chosen_sort(args)))
-    return stmt.options(*(LIST_PAGE_LOADS if list_page else ITEM_LOADS))
+    return stmt
 
 
-# What the API's items read besides the row (the whole item, in four small queries a page).
-ITEM_LOADS = (selectinload(Submission.site), selectinload(Submission.author), selectinload(Submission.assignee),
-              selectinload(Submission.category))
+# What a list page (the queue, my items) shows of an item. A list reads these columns as plain rows and the
+# names in one query per kind (ListedItem), not whole items: the body, summary and search text are 2–8 KB a row
+# that a list never shows, and building 50 ORM items with their five related loads was a third of a queue
+# page's time (bench/RESULTS.md). (Joining the names into the page's statement was measured slower too: the
+# planner's time for the joins over the visibility OR outweighs the small IN queries.)
+LISTED_COLUMNS = (Submission.id, Submission.site_id, Submission.category_id, Submission.content_type,
+                  Submission.title, Submission.state, Submission.version, Submission.author_id,
+                  Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at)
 
 
-# What a list page (the queue, my items) reads of each item: the columns it shows. The body, summary and search
-# text are 2–8 KB a row that a list never shows; its attachments neither. Reading anything else from a listed item
-# raises instead of loading it row by row. The co-authors stay: the queue asks the workflow which rows may be
-# claimed. (Joining the author, holder and category into the page's statement instead of their small IN queries
-# was measured slower: the planner's time for the joins over the visibility OR outweighs three round trips.)
-LIST_PAGE_LOADS = (
-    load_only(Submission.id, Submission.site_id, Submission.category_id, Submission.content_type,
-              Submission.title, Submission.state, Submission.version, Submission.author_id,
-              Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at,
-              raiseload=True),
-    raiseload(Submission.attachments), selectinload(Submission.site),
-    selectinload(Submission.author), selectinload(Submission.assignee), selectinload(Submission.category))
+def listed_submissions(user, args):
+    """filtered_submissions as a list page's rows (LISTED_COLUMNS); keyset.seek_page pages it, listed_items
+    names its rows."""
+    return _filtered(user, args).with_only_columns(*LISTED_COLUMNS, maintain_column_froms=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """One row of a list page, with the names it shows (author, holder: id and full_name; category: name)."""
+    id: int
+    site_id: int
+    category_id: int | None
+    content_type: str
+    title: str
+    state: str
+    version: int
+    author_id: int
+    assignee_id: int | None
+    claimed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    site: Site
+    category: object | None
+    author: object
+    assignee: object | None
+
+
+def listed_items(rows, site=None):
+    """ListedItems for a page of listed_submissions rows: the people, categories and (unless all rows are of
+    `site`) sites read in one query each, whatever the number of rows."""
+    if not rows:
+        return []
+    people = _by_id(select(User.id, User.full_name), User.id,
+                    {r.author_id for r in rows} | {r.assignee_id for r in rows if r.assignee_id})
+    categories = _by_id(select(Category.id, Category.name), Category.id,
+                        {r.category_id for r in rows if r.category_id})
+    sites = {site.id: site} if site is not None else {
+        s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_({r.site_id for r in rows})))}
+    return [ListedItem(**r._asdict(), site=sites[r.site_id], category=categories.get(r.category_id),
+                       author=people[r.author_id], assignee=people.get(r.assignee_id)) for r in rows]
+
+
+def _by_id(stmt, id_column, ids):
+    return {row.id: row for row in db.session.execute(stmt.where(id_column.in_(ids)))} if ids else {}
 
 
 def queue_counts(site):

@@ -23,7 +23,7 @@ from ..domain.text_diff import word_diff
 from ..domain.text_search import fold
 from ..errors import Forbidden, NotFound, ServiceError, ValidationFailed, field_error
 from ..extensions import db
-from ..permissions import can_coauthor_on, can_create_on, can_see_submission, submission_actor
+from ..permissions import can_coauthor_on, can_create_on, can_see_submission, item_actor, submission_actor
 from ..versioning import check_version as check_version_of, flush_or_conflict
 from . import hooks
 from .attachments import attachment_count, attachment_of, describe_attachments, remove_files_after_commit
@@ -372,3 +372,18 @@ def may_edit_now(user, sub):
 def allowed_actions_for(user, sub):
     actions = wf.allowed_actions(sub.state, submission_actor(user, sub), sub.site.approval_levels)
     return actions
+
+
+def claimable_ids(user, site, items):
+    """The ids of a queue page's items (queries.ListedItem, all of `site`) the user may claim now, as
+    allowed_actions_for would answer for each: one query for the waiting ones the user co-wrote."""
+    waiting = [item for item in items if item.state == wf.SUBMITTED]
+    if not waiting:
+        return set()
+    co_written = set(db.session.scalars(select(SubmissionAuthor.submission_id).where(
+        SubmissionAuthor.submission_id.in_([item.id for item in waiting]), SubmissionAuthor.user_id == user.id)))
+    return {item.id for item in waiting
+            if "claim" in wf.allowed_actions(item.state, item_actor(user, site, author_id=item.author_id,
+                                                                    assignee_id=item.assignee_id,
+                                                                    co_author=item.id in co_written),
+                                             site.approval_levels)}

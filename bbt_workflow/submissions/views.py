@@ -13,7 +13,7 @@ from ..accounts.models import Unit, User
 from ..accounts.services import users_matching
 from ..auth.current import current_actor
 from ..db_types import utcnow
-from ..domain.workflow import RETURNED, STATES, SUBMITTED, TRANSITIONS
+from ..domain.workflow import RETURNED, STATES, TRANSITIONS
 from ..errors import ServiceError
 from ..forms_base import show_service_error, submit_and_flash
 from ..extensions import db
@@ -30,7 +30,8 @@ from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, Email
 from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
 from .keyset import BadCursor, seek_page
-from .queries import LOCAL, chosen_sort, filtered_submissions, history_of, queue_counts, revisions_of, state_entered_at
+from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts, revisions_of,
+                      state_entered_at)
 from ..request_writes import writes_on_get
 
 bp = Blueprint("submissions_web", __name__)
@@ -108,7 +109,8 @@ def mine():
         args["state"] = request.args["state"]
     if request.args.get("site"):
         args["site"] = request.args["site"]
-    page = _page(filtered_submissions(user, args, list_page=True), args)
+    page = _page(listed_submissions(user, args), args)
+    page.items = listed_items(page.items)
     return render_template("submissions/list.html", page=page, heading="mine", site=None, counts=None)
 
 
@@ -126,9 +128,10 @@ def queue(site):
         SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     form.validate()
     args = dict(form.filters(), site=site_obj.code)
-    page = _page(filtered_submissions(user, args, list_page=True), args)
+    page = _page(listed_submissions(user, args), args)
+    page.items = listed_items(page.items, site_obj)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
-    claimable = {s.id for s in page.items if s.state == SUBMITTED and "claim" in services.allowed_actions_for(user, s)}
+    claimable = services.claimable_ids(user, site_obj, page.items)
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
                            counts=queue_counts(site_obj), filters=form, claimable=claimable,
                            entered=state_entered_at(page.items), now=utcnow(),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bbt_workflow.db_types import utcnow
 from bbt_workflow.extensions import db
 from bbt_workflow.submissions import services
+from bbt_workflow.accounts.models import User
 from bbt_workflow.submissions.models import Submission
 from tests.conftest import csrf_from, login
 
@@ -112,3 +113,50 @@ def test_claiming_needs_the_token_and_the_reviewer_role(client, make):
     assert refused.status_code == 403
     db.session.expire_all()
     assert db.session.get(Submission, sub.id).state == "submitted"
+
+
+def test_claim_buttons_follow_the_workflow_for_each_row_and_viewer(make):
+    # The queue lists plain rows (queries.ListedItem) and asks services.claimable_ids; it must answer what the
+    # item page's allowed_actions_for answers for every row: an editor who wrote or co-wrote a waiting item,
+    # a held item, a two-level site's four-eyes rule, an admin.
+    from flask import current_app
+
+    site = make.site("tinh", kind="portal")
+    author = make.user("ctv", roles={site: ["contributor"]})
+    writer = make.user("bt_viet", roles={site: ["editor"]})
+    co_writer = make.user("bt_dong", roles={site: ["editor"]})
+    editor = make.user("bientap", roles={site: ["editor"]})
+    approver = make.user("pheduyet", roles={site: ["approver"]})
+    make.user("quantri", is_admin=True)
+
+    def item(by, title, co=None):
+        authors = [{"user_id": by.id, "share": "50"}, {"user_id": co.id, "share": "50"}] if co else None
+        sub = services.create_submission(by, site, {"content_type": "tin", "title": title, "category": "van-ban",
+                                                    "body_html": "<p>Nội dung</p>",
+                                                    **({"authors": authors} if authors else {})})
+        services.transition_submission(by, sub, "submit", sub.version)
+        return sub
+
+    item(author, "Của cộng tác viên")
+    item(writer, "Biên tập viên tự viết")
+    item(author, "Viết chung", co=co_writer)
+    held = item(author, "Đang giữ")
+    services.transition_submission(editor, held, "claim", held.version)
+    db.session.commit()
+
+    outcomes = {}
+    for viewer in ("bientap", "bt_viet", "bt_dong", "pheduyet", "quantri"):
+        client = current_app.test_client()
+        login(client, viewer)
+        page = client.get("/sites/tinh/queue").get_data(as_text=True)
+        user = db.session.scalar(select(User).where(User.username == viewer))
+        for sub in db.session.scalars(select(Submission).where(Submission.site_id == site.id)):
+            row = next(r for r in _rows(page) if f"/submissions/{sub.id}\"" in r)
+            may_claim = "claim" in services.allowed_actions_for(user, sub)
+            outcomes[viewer, sub.title] = may_claim
+            assert ("data-claim" in row) == may_claim, (viewer, sub.title, may_claim)
+            assert ('name="items"' in row) == may_claim, (viewer, sub.title)
+    # Both answers occur: a waiting item is claimable by every reviewer, its author included (four-eyes bars
+    # forwarding and approving one's own item, not claiming it); a held item by nobody.
+    assert all(outcomes[viewer, "Viết chung"] and not outcomes[viewer, "Đang giữ"]
+               for viewer in ("bientap", "bt_viet", "bt_dong", "pheduyet", "quantri"))
