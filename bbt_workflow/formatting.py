@@ -7,13 +7,13 @@ formatted with them, so a message reads like the page around it.
 """
 import re
 from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_decimal_symbol
-from flask_babel import format_datetime as _babel_datetime
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 from .domain.decimal_input import parse_decimal
@@ -102,7 +102,7 @@ def format_date(value):
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return _babel_datetime(value, "dd/MM/yyyy")
+        return _in_app_zone(value).strftime("%d/%m/%Y")
     return value.strftime("%d/%m/%Y")
 
 
@@ -110,7 +110,16 @@ def format_datetime(value):
     """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
     if value is None:
         return ""
-    return _babel_datetime(value, "dd/MM/yyyy HH:mm")
+    return _in_app_zone(value).strftime("%d/%m/%Y %H:%M")
+
+
+def _in_app_zone(instant):
+    """An instant in the app's zone (BABEL_DEFAULT_TIMEZONE, through Flask-Babel); a naive one is UTC, as Babel
+    reads it. The formats above are digits only, the same in every language, so strftime gives what Babel's
+    formatter gave at a fraction of its cost (a queue page formats ~100 instants)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt_timezone.utc)
+    return instant.astimezone(get_timezone())
 
 
 def format_waited(seconds):

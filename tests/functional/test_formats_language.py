@@ -290,3 +290,22 @@ def test_whole_numbers_small_and_large_in_each_language(app, value, vi, en):
         with app.test_request_context("/"), force_locale(lang):
             assert format_number(value) == expected
             assert format_number(value, 0) == expected
+
+
+@pytest.mark.parametrize("instant", [
+    datetime(2026, 12, 4, 16, 59, tzinfo=ZoneInfo("UTC")),  # 23:59 in Vietnam
+    datetime(2026, 12, 4, 17, 0, tzinfo=ZoneInfo("UTC")),  # the next day in Vietnam
+    datetime(2026, 1, 1, 0, 5),  # naive: read as UTC
+    datetime(2027, 3, 9, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))])
+def test_dates_and_times_read_as_babel_formats_them(app, instant):
+    # format_datetime and format_date use strftime in the app's zone (a queue page formats ~100 instants);
+    # they must give what Babel's formatter gives for the same digits-only patterns, in both languages.
+    from flask_babel import force_locale
+    from flask_babel import format_datetime as babel_format
+
+    from bbt_workflow.formatting import format_date, format_datetime
+
+    for lang in ("vi", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            assert format_datetime(instant) == babel_format(instant, "dd/MM/yyyy HH:mm")
+            assert format_date(instant) == babel_format(instant, "dd/MM/yyyy")
