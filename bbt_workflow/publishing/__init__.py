@@ -10,7 +10,7 @@ from ..domain import delivery_policy
 from ..permissions import may_watch_deliveries, register_rule
 from ..submissions import hooks
 from .deliveries import delivery_status_for, delivery_watcher_rule
-from .delivery_errors import describe_delivery_error
+from .delivery_errors import describe_delivery_error, is_own_code
 from .models import Delivery
 from .outbox import after_edit, after_transition
 from .views import bp, public
@@ -33,6 +33,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.register_blueprint(public)
     app.jinja_env.filters["delivery_error"] = describe_delivery_error
+    app.jinja_env.tests["own_delivery_code"] = is_own_code
     app.jinja_env.globals["portal_deliveries"] = delivery_status_for
     app.jinja_env.globals["may_watch_deliveries"] = may_watch_deliveries
     app.jinja_env.globals["DELIVERY"] = DELIVERY

@@ -42,6 +42,15 @@ _PATTERNS = [
 ]
 
 
+# Raw errors the system wrote itself, not the receiver's words (delivery_policy's reasons, the secret check):
+# a page shows them as a code, never as "the receiver's answer".
+_OWN_CODE = re.compile(rf"^({SECRET_UNREADABLE}|gone|refused|retries_exhausted)\b")
+
+
+def is_own_code(raw):
+    return bool(raw and _OWN_CODE.match(raw))
+
+
 def describe_delivery_error(raw):
     """The meaning of a stored delivery error in the reader's language, or None when unknown."""
     if not raw:

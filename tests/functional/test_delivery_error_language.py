@@ -33,3 +33,27 @@ def test_delivery_errors_are_shown_translated_with_the_raw_text(client, people, 
         assert vi in html and raw in html, url
         html = client.get(url + ("&" if "?" in url else "?") + "lang=en").get_data(as_text=True)
         assert en in html and raw in html, url
+
+
+@pytest.mark.parametrize("raw,label_vi,label_en", [
+    ("HTTP 503 Service Unavailable", "Câu trả lời của bên nhận:", "Receiver's answer:"),
+    ("secret_unreadable", "Mã lỗi:", "Code:"),
+    ("retries_exhausted", "Mã lỗi:", "Code:"),
+    ("refused", "Mã lỗi:", "Code:"),
+])
+def test_the_raw_text_is_called_the_receivers_answer_only_when_it_is(client, people, receiver, raw, label_vi, label_en):
+    # The system's own codes (an unreadable secret: no receiver was even contacted) are not the receiver's words.
+    endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
+    receiver.fail_next(403, 1)
+    sub = create_approved(people, title="Tin lỗi gửi")
+    relay_due_deliveries()
+    row = db.session.scalar(select(Delivery))
+    row.last_error = raw
+    db.session.commit()
+    login(client, people.approver.username)
+    for url in (f"/sites/tinh/deliveries?state={row.state}", f"/submissions/{sub.id}"):
+        for lang, label, other in (("vi", label_vi, {"Mã lỗi:", "Câu trả lời của bên nhận:"} - {label_vi}),
+                                   ("en", label_en, {"Code:", "Receiver's answer:"} - {label_en})):
+            html = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}").get_data(as_text=True)
+            assert f"({label} <code>{raw}</code>)" in html.replace("&#39;", "'"), (url, lang)
+            assert not any(f"({o} <code>" in html.replace("&#39;", "'") for o in other), (url, lang)
