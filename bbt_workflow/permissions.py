@@ -18,7 +18,8 @@ from functools import wraps
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .accounts.models import Membership, MembershipRole, Site
 from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, PORTAL, REVIEW_ROLES
@@ -161,7 +162,20 @@ def site_for(user, code):
 
 def _submission_visible(user, kwargs):
     sub = db.session.get(Submission, kwargs["submission_id"])
+    # The session holds loaded objects weakly: kept until the transaction ends, the item is still in its
+    # identity map when the view gets it by id, instead of being loaded again with its co-authors, attachments
+    # and site (4 of the item page's statements).
+    db.session.info.setdefault(_CHECKED, []).append(sub)
     return sub is not None and can_see_submission(user, sub)
+
+
+_CHECKED = "bbt_checked_by_rule"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _release_checked(session, *args):
+    session.info.pop(_CHECKED, None)
 
 
 def _site_member(user, kwargs):
