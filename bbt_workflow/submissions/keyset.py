@@ -144,14 +144,15 @@ def capped_count(stmt):
     if known is not None:
         return CappedCount.of(known)
     # Only the id of each counted row: the filter's columns are read, never the items' text.
-    limited = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True).limit(CAP + 1).subquery()
+    ids = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True)
+    limited = ids.limit(CAP + 1).subquery()
     return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
 
 
 def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
-    """One page of an ordered select of Submission or of its columns (filtered_submissions,
-    listed_submissions): by cursor when given, else by
-    page number. The total is a capped count over the filter, independent of the cursor."""
+    """One page of an ordered select of Submission or of its columns (filtered_submissions, listed_submissions):
+    by cursor when given, else by page number. The total is a capped count over the filter, independent of the
+    cursor."""
     total = capped_count(stmt)
     if stmt.get_execution_options().get(_RANKED):
         return _ranked_page(stmt, total, cursor=cursor, page=page, per_page=per_page)
