@@ -99,10 +99,16 @@ def check(answer):
     return answer
 
 
+# Requests before timing, per operation: enough for each gunicorn worker to have compiled the page's templates
+# and reached psycopg's 5th execution of each statement (when it is prepared), as every long-running worker has.
+# With 2, a worker's first render of a page (~40-100 ms) was one of the 15 timed samples: the p95 (2026-12-04).
+WARMUP = 12
+
+
 def measure(fn_for_client, runs, seconds, clients):
     """fn_for_client(i) -> a callable doing one request for client i (its own session or item)."""
     one = fn_for_client(0)
-    for _ in range(2):
+    for _ in range(WARMUP):
         one()
     samples, started = [], time.perf_counter()
     for n in range(runs):
