@@ -1,5 +1,3 @@
-import json
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -16,6 +14,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
 from ..permissions import requires
+from . import audit_display
 from .forms import (
     CategoryForm, ImportUsersForm, MembershipForm, SearchForm, SiteForm, TargetForm, UnitForm, UserForm,
 )
@@ -60,15 +59,17 @@ def index():
 @bp.route("/audit")
 @requires("admin")
 def audit_log():
-    """Who changed what (issue 16): newest first, with the values before and after."""
-    page = _paginate(entries_query().options(selectinload(AuditEntry.actor)))
-    rows = [(e, _json_text(e.before), _json_text(e.after)) for e in page.items]
-    return render_template("admin/audit.html", page=page, rows=rows)
-
-
-def _json_text(value):
-    # Readable Vietnamese (no \u escapes); the template escapes it.
-    return "—" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    """Who changed what (issue 16): newest first, the fields that changed, narrowed to one kind of object."""
+    kinds = db.session.scalars(select(AuditEntry.target_type).distinct()).all()
+    kind = request.args.get("type") if request.args.get("type") in kinds else ""
+    query = entries_query().options(selectinload(AuditEntry.actor))
+    if kind:
+        query = query.where(AuditEntry.target_type == kind)
+    page = _paginate(query)
+    rows = [(e, audit_display.changes(e.before, e.after)) for e in page.items]
+    choices = sorted(((code, str(audit_display.object_label(code))) for code in kinds), key=lambda c: c[1])
+    return render_template("admin/audit.html", page=page, rows=rows, kinds=choices, kind=kind,
+                           object_label=audit_display.object_label, verb_label=audit_display.verb_label)
 
 
 # --- units ------------------------------------------------------------------

@@ -41,6 +41,10 @@ def snapshot(obj, fields=None):
 
 
 def record(actor, action, target_type, target_id, before=None, after=None):
+    """Add an entry in the caller's transaction; None (nothing written) when a save changed nothing (the same
+    fields before and after): an unchanged form sent again is not a change to log."""
+    if before is not None and before == after:
+        return None
     entry = AuditEntry(at=utcnow(), actor_id=getattr(actor, "id", None), action=action, target_type=target_type,
                        target_id=str(target_id), before=before, after=after)
     db.session.add(entry)

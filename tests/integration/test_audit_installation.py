@@ -241,7 +241,9 @@ def test_admin_pages_record_units_sites_categories_and_targets(client, make, adm
     for action in ("unit.created", "unit.updated", "site.created", "site.updated", "category.created",
                    "category.updated", "plan_target.set"):
         assert action in html
-    assert "&#34;Sở Tư pháp tỉnh&#34;" in html and "\\u" not in html
+    # An edit shows the field that changed, old → new; names readable (not \u escapes).
+    assert "<dt><code>name</code></dt>\n          <dd><del>Sở Tư pháp</del> → <ins>Sở Tư pháp tỉnh</ins></dd>" in html
+    assert "\\u" not in html
 
 
 def test_the_admin_api_records_units_sites_and_categories(client, make, admin):
@@ -298,4 +300,4 @@ def test_payee_page_and_api_record_the_accountants_changes(client, make, admin):
     other = client.application.test_client()
     login(other, "admin")
     html = other.get("/admin/audit").get_data(as_text=True)
-    assert "payee.created" in html and "payee.updated" in html and "&#34;Trần Văn B&#34;" in html
+    assert "payee.created" in html and "payee.updated" in html and "<dd>Trần Văn B</dd>" in html

@@ -1,5 +1,6 @@
 """Issue 16: the admin audit log — who changed rates, endpoints, memberships, users and sheet states,
 with before and after — append-only in the database like the submission history."""
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from bbt_workflow.extensions import db
 from bbt_workflow.publishing.endpoints import create_endpoint, rotate_secret, update_endpoint
 from bbt_workflow.royalties.rules.services import save_base_salary
 from tests.conftest import login
+from tests.forms import form_with
 
 
 def _entries(action=None):
@@ -81,11 +83,54 @@ def test_the_admin_page_lists_the_log_paginated(client, make):
     first = client.get("/admin/audit")
     assert first.status_code == 200
     html = first.get_data(as_text=True)
-    # Newest first, 50 a page; the JSON is shown escaped ("Người 3" quoted is &#34;Người 3&#34;).
-    assert "&#34;Người 54&#34;" in html and "&#34;Người 3&#34;" not in html and "user.updated" in html
+    # Newest first, 50 a page; each edit shows the name it gave.
+    assert "<ins>Người 54</ins>" in html and "<ins>Người 3</ins>" not in html and "user.updated" in html
     second = client.get("/admin/audit?page=2").get_data(as_text=True)
-    assert "&#34;Người 3&#34;" in second and "&#34;Người 54&#34;" not in second
+    assert "<ins>Người 3</ins>" in second and "<ins>Người 54</ins>" not in second
     make.user("ctv")
     other = client.application.test_client()
     login(other, "ctv")
     assert other.get("/admin/audit").status_code == 403
+
+
+def test_a_save_that_changes_nothing_writes_no_entry(client, make):
+    # Sending an edit form unchanged (or a service asked to set what is already there) is not a change.
+    admin = make.user("admin", is_admin=True)
+    hong = make.user("hong", full_name="Nguyễn Thị Hồng")
+    update_user(admin, hong, full_name="Nguyễn Thị Hồng")
+    db.session.commit()
+    assert _entries("user.updated") == []
+    login(client, "admin")
+    url = f"/admin/users/{hong.id}/edit"
+    fields = form_with(client.get(url).get_data(as_text=True), "full_name")
+    assert client.post(url, data=fields).status_code == 302
+    assert _entries("user.updated") == []
+    fields["full_name"] = "Nguyễn Thị Hồng Nhung"
+    assert client.post(url, data=fields).status_code == 302
+    (entry,) = _entries("user.updated")
+    assert (entry.before["full_name"], entry.after["full_name"]) == ("Nguyễn Thị Hồng", "Nguyễn Thị Hồng Nhung")
+
+
+def test_the_admin_page_shows_what_changed_in_words_and_filters_by_object(client, make):
+    admin = make.user("admin", is_admin=True)
+    site = make.site("tinh")
+    hong = make.user("hong", full_name="Nguyễn Thị Hồng")
+    update_user(admin, hong, full_name="Nguyễn Thị Hồng Nhung")
+    set_membership(admin, hong, site, ["editor"])
+    db.session.commit()
+    login(client, "admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td class=\"text-nowrap\">(.*?)</tr>", html, re.S)
+    edit = next(r for r in rows if "user.updated" in r)
+    # The object and the verb in words; only the field that changed, old → new (not the unchanged email).
+    assert f"Người dùng #{hong.id} đã sửa" in edit
+    assert "<del>Nguyễn Thị Hồng</del> → <ins>Nguyễn Thị Hồng Nhung</ins>" in edit
+    assert "<code>full_name</code>" in edit and "<code>email</code>" not in edit
+    created = next(r for r in rows if "membership.set" in r)
+    assert "Thành viên của trang #" in created and "<code>roles</code>" in created  # a creation: every field
+    # Narrowed to one kind of object; an unknown kind lists everything.
+    only_users = client.get("/admin/audit?type=user").get_data(as_text=True)
+    assert "user.updated" in only_users and "membership.set" not in only_users
+    assert '<option value="user" selected>Người dùng</option>' in only_users
+    everything = client.get("/admin/audit?type=nonsense").get_data(as_text=True)
+    assert "user.updated" in everything and "membership.set" in everything
