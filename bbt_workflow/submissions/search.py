@@ -82,48 +82,74 @@ def matching(stmt, query, ranked=True, one_site=False):
     if not words:
         return stmt, None
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
-                                  bindparam("search_query", _pg_query_text(words, _words_beginning(words[-1]))))
-        matched = stmt.where(_PG_VECTOR.op("@@")(tsquery))
-    else:
-        fts_query = bindparam("search_query", _fts_query_text(words))
-        fts_hits = select(_FTS.c.rowid).where(literal_column("submissions_fts").op("MATCH")(fts_query))
-        # One site: SQLite looked up every site's hits by id to read their site (27,000 wide rows for a
-        # common word at 100k, ~100 ms). The unary + keeps it from using the id for the lookup, so it walks
-        # the site's index (a few thousand entries, covering site and state) and tests each against the
-        # hits instead. Across sites, the lookup by id stays: walking every item would be worse for few hits.
-        matched = stmt.where((_SQLITE_ID_NOT_FOR_LOOKUP if one_site else Submission.id).in_(fts_hits))
+    backend = (_PostgresSearch if postgres else _SqliteSearch)(words, one_site)
+    matched = stmt.where(backend.matches())
     if not ranked:
         return matched, None
     ids = db.session.scalars(matched.with_only_columns(Submission.id).order_by(None)
                              .limit(RANKED_LIMIT + 1)).all()
     if len(ids) > RANKED_LIMIT:
-        if postgres:
-            # Many hits, newest first. PostgreSQL cannot estimate how many rows a prefix search matches (1,889
-            # for 50,179 at 1M), so it fetched every hit through the GIN index and sorted them for a page of
-            # 50 (0.6 s). The operator's function is not indexable: the page walks the sort's index newest
-            # first and tests each item, stopping at the page (many hits: a few hundred rows, ~3 ms).
-            matched = stmt.where(func.ts_match_vq(_PG_VECTOR, tsquery))
-        else:
-            # Many hits, newest first: SQLite looked each hit up by its id (reading 27,000 wide rows for their
-            # updated_at at 100k, 0.2-0.3 s) and sorted them all. The unary + keeps it from using the id for
-            # the lookup, so it walks the sort's index newest first, tests each entry against the hits (one
-            # temporary index built from the MATCH) and stops at the page.
-            matched = stmt.where(_SQLITE_ID_NOT_FOR_LOOKUP.in_(fts_hits))
+        newest_first = stmt.where(backend.matches_walking_the_sort())
         # More than the cap: the page's total is "more than CAP", already known (when the ids' bound covers it).
-        return (keyset.counted(matched, len(ids)) if RANKED_LIMIT >= keyset.CAP else matched), None
-    few = keyset.counted(stmt.where(Submission.id.in_(ids)), len(ids))
-    if postgres:  # ts_rank reads the vectors of these few rows only
-        return few, func.ts_rank(_PG_VECTOR, tsquery).desc()
-    # FTS5's rank is bm25 negated (lower is better), computed for the rows the query returns only. A plain
-    # `rowid IN (...)` here is handed to FTS5 as a constraint, which then re-ran the full-text query per id
-    # (4-17 s at 100k); with the unary + it is a filter on the MATCH's rows, so bm25 is computed for these
-    # few ids and not for every raw hit of every site (27,000 at 100k: 50-100 ms).
-    # MATERIALIZED: the full-text query runs once into a temporary table, instead of once per row of
-    # `few` as a correlated lookup (measured at 100k: 18.6 s joined, 0.14 s materialized).
-    hits = (select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank"))
-            .where(literal_column("submissions_fts").op("MATCH")(fts_query),
-                   literal_column("+submissions_fts.rowid").in_(ids))
-            .cte("search_hits").prefix_with("MATERIALIZED"))
-    return few.join(hits, hits.c.id == Submission.id), hits.c.rank.asc()
+        return (keyset.counted(newest_first, len(ids)) if RANKED_LIMIT >= keyset.CAP else newest_first), None
+    return backend.best_first(keyset.counted(stmt.where(Submission.id.in_(ids)), len(ids)), ids)
+
+
+class _PostgresSearch:
+    """The generated `search_vector` and its GIN index over (site_id, search_vector) (migrations 0014, 0018):
+    one condition serves one site and all sites alike."""
+
+    def __init__(self, words, one_site):
+        self.tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                       bindparam("search_query", _pg_query_text(words, _words_beginning(words[-1]))))
+
+    def matches(self):
+        return _PG_VECTOR.op("@@")(self.tsquery)
+
+    def matches_walking_the_sort(self):
+        # Many hits, newest first. PostgreSQL cannot estimate how many rows a prefix search matches (1,889
+        # for 50,179 at 1M), so it fetched every hit through the GIN index and sorted them for a page of
+        # 50 (0.6 s). The operator's function is not indexable: the page walks the sort's index newest
+        # first and tests each item, stopping at the page (many hits: a few hundred rows, ~3 ms).
+        return func.ts_match_vq(_PG_VECTOR, self.tsquery)
+
+    def best_first(self, few, ids):
+        return few, func.ts_rank(_PG_VECTOR, self.tsquery).desc()  # reads the vectors of these few rows only
+
+
+class _SqliteSearch:
+    """The FTS5 table `submissions_fts`, its rowid the item's id."""
+
+    def __init__(self, words, one_site):
+        self.fts_query = bindparam("search_query", _fts_query_text(words))
+        self.one_site = one_site
+
+    def _hits(self):
+        return select(_FTS.c.rowid).where(literal_column("submissions_fts").op("MATCH")(self.fts_query))
+
+    def matches(self):
+        # One site: SQLite looked up every site's hits by id to read their site (27,000 wide rows for a
+        # common word at 100k, ~100 ms). The unary + keeps it from using the id for the lookup, so it walks
+        # the site's index (a few thousand entries, covering site and state) and tests each against the
+        # hits instead. Across sites, the lookup by id stays: walking every item would be worse for few hits.
+        return (_SQLITE_ID_NOT_FOR_LOOKUP if self.one_site else Submission.id).in_(self._hits())
+
+    def matches_walking_the_sort(self):
+        # Many hits, newest first: SQLite looked each hit up by its id (reading 27,000 wide rows for their
+        # updated_at at 100k, 0.2-0.3 s) and sorted them all. The unary + keeps it from using the id for
+        # the lookup, so it walks the sort's index newest first, tests each entry against the hits (one
+        # temporary index built from the MATCH) and stops at the page.
+        return _SQLITE_ID_NOT_FOR_LOOKUP.in_(self._hits())
+
+    def best_first(self, few, ids):
+        # FTS5's rank is bm25 negated (lower is better), computed for the rows the query returns only. A plain
+        # `rowid IN (...)` here is handed to FTS5 as a constraint, which then re-ran the full-text query per id
+        # (4-17 s at 100k); with the unary + it is a filter on the MATCH's rows, so bm25 is computed for these
+        # few ids and not for every raw hit of every site (27,000 at 100k: 50-100 ms).
+        # MATERIALIZED: the full-text query runs once into a temporary table, instead of once per row of
+        # `few` as a correlated lookup (measured at 100k: 18.6 s joined, 0.14 s materialized).
+        hits = (select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank"))
+                .where(literal_column("submissions_fts").op("MATCH")(self.fts_query),
+                       literal_column("+submissions_fts.rowid").in_(ids))
+                .cte("search_hits").prefix_with("MATERIALIZED"))
+        return few.join(hits, hits.c.id == Submission.id), hits.c.rank.asc()
