@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Site
@@ -135,10 +135,8 @@ def deliveries(site):
         state = None
     # The items' titles for the whole page in one query, not one per row.
     page = _page(deliveries_service.deliveries_query(user, site_obj, state).options(selectinload(Delivery.submission)))
-    counts = dict(db.session.execute(
-        select(Delivery.state, func.count(Delivery.id)).where(Delivery.site_id == site_obj.id).group_by(Delivery.state)
-    ).all())
-    return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state, counts=counts,
+    return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state,
+                           counts=deliveries_service.shown_state_counts(site_obj),
                            plain=PlainPostForm())
 
 

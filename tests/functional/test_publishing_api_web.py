@@ -265,6 +265,25 @@ def test_wordpress_test_event_says_in_the_reader_s_language_what_the_user_may_no
     assert "the user may not" not in html  # the adapter's own note (English whatever the language)
 
 
+def test_each_state_filter_counts_the_rows_it_lists(client, people, receiver):
+    # "Waiting (n)" counted the rows that had failed before too, which its list (and "Retrying") leaves out.
+    add_endpoint(people.site, "http://127.0.0.1:9/hook")
+    for i in range(5):
+        create_approved(people, title=f"Tin {i}")
+    rows = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    for row, (state, attempts) in zip(rows, [("pending", 0), ("pending", 2), ("pending", 1), ("delivered", 1),
+                                             ("dead", 7)]):
+        row.state, row.attempts = state, attempts
+    db.session.commit()
+    login(client, people.approver.username)
+    html = client.get("/sites/tinh/deliveries").get_data(as_text=True)
+    shown = dict(re.findall(r'href="/sites/tinh/deliveries\?state=(\w+)"[^>]*>[^<(]*\((\d+)\)', html))
+    assert shown == {"pending": "1", "retrying": "2", "delivered": "1", "dead": "1"}
+    for state, n in shown.items():
+        listed = client.get(f"/sites/tinh/deliveries?state={state}").get_data(as_text=True)
+        assert listed.count('<tr><td>') == int(n), state
+
+
 def test_deliveries_page_and_replay(client, people, receiver):
     endpoint, receiver.secret = add_endpoint(people.site, receiver.url)
     receiver.fail_next(403, 1)
