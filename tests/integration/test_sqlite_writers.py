@@ -2,13 +2,18 @@
 (mail, the portal relay), never fail with "database is locked"."""
 import io
 import random
+import sqlite3
 import time
 
 import pytest
+from PIL import Image
+from sqlalchemy import event
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from bbt_workflow import jobs
 from bbt_workflow.extensions import db
-from tests.conftest import api_token, bearer
+from tests.conftest import api_token, bearer, login
 from tests.publishing_helpers import People, Receiver, add_endpoint, grading_for
 
 
@@ -80,22 +85,21 @@ class _SlowUpload(io.BytesIO):
         return super().readinto(memoryview(buffer)[:4096])
 
 
-def test_a_slow_upload_holds_no_write_lock_while_its_body_arrives(app, make):
-    import sqlite3
-
-    from werkzeug.datastructures import FileStorage, MultiDict
-    from werkzeug.test import encode_multipart
-
-    from PIL import Image
-
+def _a_draft_by_api(app, make, title):
+    """SQLite only: the people, a client, the author's API headers and a draft the author created."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     people = People(make)
     client = app.test_client()
     author = bearer(api_token(client, people.author.username))
-    sub = client.post("/api/v1/submissions", headers=author, json={
-        "site": "tinh", "content_type": "tin", "title": "Tin có ảnh",
-        "category": people.site.categories[0].code, "body_html": "<p>x</p>"}).get_json()
+    created = client.post("/api/v1/submissions", headers=author, json={
+        "site": "tinh", "content_type": "tin", "title": title, "category": people.site.categories[0].code,
+        "body_html": "<p>x</p>"}).get_json()
+    return people, client, author, created
+
+
+def test_a_slow_upload_holds_no_write_lock_while_its_body_arrives(app, make):
+    _people, client, author, sub = _a_draft_by_api(app, make, "Tin có ảnh")
     others = []
 
     def another_writer():
@@ -125,18 +129,7 @@ def test_a_get_that_writes_takes_the_write_lock_at_begin(app, make):
     """Opening the notifications marks them read: a GET that writes. With a plain BEGIN it read, then failed
     with "database is locked" (a 500) whenever the job runner committed in between (seen in a full run of the
     suite: GET /notifications). Such views are marked @writes_on_get and begin like a POST."""
-    from sqlalchemy import event
-
-    from tests.conftest import login
-
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
-    people = People(make)
-    client = app.test_client()
-    author = bearer(api_token(client, people.author.username))
-    created = client.post("/api/v1/submissions", headers=author, json={
-        "site": "tinh", "content_type": "tin", "title": "Tin", "category": people.site.categories[0].code,
-        "body_html": "<p>x</p>"}).get_json()
+    people, client, author, created = _a_draft_by_api(app, make, "Tin")
     client.post(f"/api/v1/submissions/{created['id']}/transitions", headers=author,
                 json={"action": "submit", "version": created["version"]})  # notifies the site's editor
     login(client, people.editor.username)
