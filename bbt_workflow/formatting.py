@@ -9,7 +9,6 @@ import re
 from datetime import date, datetime, time
 from datetime import timezone as dt_timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_decimal_symbol
@@ -18,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 
 from .domain.decimal_input import parse_decimal
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DATE_PLACEHOLDER = "dd/mm/yyyy"
 DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
 # What the text inputs accept (browser-side hint only; the server parses).
@@ -146,7 +144,7 @@ def datetime_input_value(value):
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.strftime("%d/%m/%Y %H:%M")
-        return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+        return _in_app_zone(value).strftime("%d/%m/%Y %H:%M")
     return value or ""
 
 

@@ -68,6 +68,12 @@ def filter_body(ctx, body):
     return not _has_nul(body)
 
 
+@schema.hook
+def filter_query(ctx, query):
+    # The same guard refuses a NUL in the query string (400 before any handler): not generated either.
+    return not _has_nul(query)
+
+
 @pytest.fixture
 def as_admin(app, make, client):
     site = make.site("soyte")
@@ -91,4 +97,6 @@ def as_admin(app, make, client):
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms_and_never_answers_5xx(case, as_admin):
-    case.call_and_validate(headers=as_admin)
+    # call_and_validate raises on any failed check; the one this test is named for, said outright:
+    response = case.call_and_validate(headers=as_admin)
+    assert response.status_code < 500, (case.method, case.path, response.status_code)
