@@ -240,7 +240,7 @@ class Installation:
             "id", "site_id", "category_id", "content_type", "title", "summary", "body_html", "language", "state",
             "version", "revision", "author_id", "unit_id", "assignee_id", "claimed_at", "last_activity_at",
             "publish_at", "first_submitted_at", "approved_at", "published_at", "portal_url", "external_id",
-            "royalty_settled", "search_text", "created_at", "updated_at"])
+            "royalty_settled", "search_text", "created_at", "updated_at", "state_entered_at"])
         sink.columns("submission_authors", ["id", "submission_id", "user_id", "name", "pen_name", "share"])
         sink.columns("revisions", ["id", "submission_id", "number", "title", "summary", "body_html", "category_id",
                                    "content_type", "language", "created_by_id", "created_at"])
@@ -356,7 +356,7 @@ class Installation:
                 sid, site_id, category, ctype, title, summary, body, "vi", state, len(history_rows) + rev_number,
                 rev_number, author, unit, assignee, claimed if state == "in_review" else None, last_t,
                 approved if state == "approved" else None, first_submit, approved, published, portal_url,
-                external_id, imported, search, created_at, last_t))
+                external_id, imported, search, created_at, last_t, last_t))  # each generated step moves the item
             sink.add("submission_authors", (sid, sid, author, self.user_name[author], None, "100.00"))
             for number, (by, t) in enumerate(revisions, start=1):
                 ids["rev"] += 1

@@ -67,6 +67,10 @@ class Submission(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # When the item entered the state it is in (the queue's "Waited"): set by the workflow service with the
+    # state; an item made without it (a test's fixture) counts from its creation.
+    state_entered_at = mapped_column(UTCDateTime, default=lambda ctx: ctx.get_current_parameters()["created_at"],
+                                     nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
 

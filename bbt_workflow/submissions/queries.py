@@ -119,7 +119,8 @@ def _filtered(user, args):
 # planner's time for the joins over the visibility OR outweighs the small IN queries.)
 LISTED_COLUMNS = (Submission.id, Submission.site_id, Submission.category_id, Submission.content_type,
                   Submission.title, Submission.state, Submission.version, Submission.author_id,
-                  Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at)
+                  Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at,
+                  Submission.state_entered_at)
 
 
 def listed_submissions(user, args):
@@ -143,6 +144,7 @@ class ListedItem:
     claimed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    state_entered_at: datetime
     site: Site
     category: object | None
     author: object
@@ -168,34 +170,40 @@ def _by_id(stmt, id_column, ids):
     return {row.id: row for row in db.session.execute(stmt.where(id_column.in_(ids)))} if ids else {}
 
 
+REVIEWED_STATES = tuple(state for state in STATES if state not in HIDDEN_FROM_REVIEWERS)
+
+
 def queue_counts(site):
     """Items per state in a site's queue (what reviewers see), each capped at keyset.CAP ("1,000+"): one
     statement, a UNION ALL of one capped count per state, each read from ix_submissions_site_state (site_id,
     state, ...) and stopping at CAP + 1 entries, so ten years of published items do not make the tab slow."""
-    states = [state for state in STATES if state not in HIDDEN_FROM_REVIEWERS]
     parts = [select(literal(state).label("state"), func.count().label("n")).select_from(
                  select(Submission.id).where(Submission.site_id == site.id, Submission.state == state)
                  .limit(CAP + 1).subquery())
-             for state in states]
+             for state in REVIEWED_STATES]
     return {state: CappedCount.of(n) for state, n in db.session.execute(union_all(*parts)) if n}
 
 
-def state_entered_at(submissions):
-    """When each item entered the state it is in: {id: instant}, from its history in one grouped query
-    (the latest entry that moved it into that state); an item without one counts from its creation."""
-    ids = [s.id for s in submissions]
-    entered = {s.id: s.created_at for s in submissions}
-    if not ids:
-        return entered
-    rows = db.session.execute(
-        select(HistoryEntry.submission_id, func.max(HistoryEntry.at))
-        .join(Submission, Submission.id == HistoryEntry.submission_id)
-        .where(HistoryEntry.submission_id.in_(ids), HistoryEntry.to_state == Submission.state,
-               or_(HistoryEntry.from_state.is_(None), HistoryEntry.from_state != HistoryEntry.to_state))
-        .group_by(HistoryEntry.submission_id))
-    for sub_id, at in rows:
-        entered[sub_id] = at
-    return entered
+# The queue filters that narrow a site's items below its tab counts (the sort only orders them).
+_NARROWING = ("q", "category", "content_type", "unit", "author", "from_", "to", "awaiting", "assignee", "mine")
+
+
+def queue_total(args, counts):
+    """The number of items the queue lists, when its tab counts (queue_counts) already say it: exact, or more
+    than CAP (keyset.counted's terms); else None, and the page counts them.
+
+    For a reviewer of the site (the queue's viewers) or an admin, every item of a reviewed state is visible:
+    a state tab without other filters lists exactly counts[state]. The "All" tab lists those and the viewer's
+    own drafts and withdrawn items, so when the tabs together pass CAP it passes CAP too. Saves the page's
+    costliest count (the visibility rule over up to CAP + 1 rows) on the tabs people open most."""
+    if any(args.get(name) for name in _NARROWING):
+        return None
+    at_least = {state: int(n) + n.capped for state, n in counts.items()}  # a capped count: more than CAP
+    state = args.get("state")
+    if state:
+        return at_least.get(state, 0) if state in REVIEWED_STATES else None
+    listed = sum(at_least.values())
+    return listed if listed > CAP else None
 
 
 def home_item_counts(user, site_ids):

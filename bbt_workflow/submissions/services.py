@@ -105,15 +105,15 @@ def _refresh_search_text(sub):
     sub.search_text = fold(" ".join([sub.title or "", sub.summary or "", html_to_text(sub.body_html)]))
 
 
-def record_history(actor, sub, action, from_state, comment=None):
+def record_history(actor, sub, action, from_state, comment=None, at=None):
     """One row of the item's history: `actor` (None for the system) did `action`, moving it from
-    `from_state` to its current state (the same state for edits and regradings)."""
+    `from_state` to its current state (the same state for edits and regradings), at `at` (now)."""
     db.session.add(HistoryEntry(
         submission_id=sub.id, site_id=sub.site_id, action=action, from_state=from_state, to_state=sub.state,
         actor_id=actor.id if actor is not None else None, comment=comment, revision=sub.revision,
-        # The service's clock, as the item's step times (first_submitted_at, published_at): reports
-        # compare the two.
-        at=utcnow(),
+        # The service's clock, as the item's step times (first_submitted_at, published_at,
+        # state_entered_at): reports and the queue compare them.
+        at=at or utcnow(),
     ))
 
 
@@ -162,7 +162,7 @@ def create_submission(actor, site, data):
     now = utcnow()
     sub = Submission(site=site, site_id=site.id, author=actor, author_id=actor.id, unit_id=actor.unit_id,
                      state=wf.DRAFT, revision=1, content_type=data["content_type"], language="vi",
-                     created_at=now, updated_at=now, last_activity_at=now)
+                     created_at=now, updated_at=now, last_activity_at=now, state_entered_at=now)
     db.session.add(sub)
     _apply_content(sub, {k: v for k, v in data.items() if k in CONTENT_FIELDS}, actor)
     with db.session.no_autoflush:
@@ -170,7 +170,7 @@ def create_submission(actor, site, data):
             sub.authors = _authors(None, actor, site)
     db.session.flush()
     snapshot(sub, actor)
-    record_history(actor, sub, "create", None)
+    record_history(actor, sub, "create", None, at=now)
     db.session.flush()
     return sub
 
@@ -197,20 +197,22 @@ def remove_attachment(actor, sub, attachment_id):
 def create_imported_submission(actor, site, data, *, author, unit, published_at, external_id, portal_url,
                                royalty_settled, authors=None):
     """An item already published on the old portal, brought in as `published` with an
-    "import" history entry (the one path that creates an item past draft)."""
+    "import" history entry (the one path that creates an item past draft). It entered `published` here, when
+    imported, as its history says (its time on the old portal is published_at)."""
+    now = utcnow()
     sub = Submission(site=site, site_id=site.id, author=author, author_id=author.id,
                      unit_id=unit.id if unit else author.unit_id, state=wf.PUBLISHED, revision=1,
                      content_type=data["content_type"], language="vi", external_id=external_id,
                      portal_url=portal_url, royalty_settled=royalty_settled, published_at=published_at,
                      approved_at=published_at, first_submitted_at=published_at,
-                     created_at=published_at, updated_at=utcnow(), last_activity_at=utcnow())
+                     created_at=published_at, updated_at=now, last_activity_at=now, state_entered_at=now)
     db.session.add(sub)
     _apply_content(sub, {k: data.get(k) for k in ("title", "summary", "body_html", "category")}, actor)
     with db.session.no_autoflush:
         sub.authors = _authors(authors, author, site, imported=True)
     db.session.flush()
     snapshot(sub, actor)
-    record_history(actor, sub, "import", None, comment=f"external_id={external_id}")
+    record_history(actor, sub, "import", None, comment=f"external_id={external_id}", at=now)
     db.session.flush()
     return sub
 
@@ -291,6 +293,8 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     now = utcnow()
     from_state = sub.state
     sub.state = transition.target
+    if sub.state != from_state:
+        sub.state_entered_at = now
     if transition.sets_assignee:
         sub.assignee_id, sub.claimed_at = actor.id, now
     if transition.clears_assignee:
@@ -306,7 +310,7 @@ def transition_submission(actor, sub, action, version, *, comment=None, grading=
     sub.updated_at = sub.last_activity_at = now
     flush_or_conflict(ITEM_CHANGED)
     who = None if system else actor
-    record_history(who, sub, action, from_state, comment)
+    record_history(who, sub, action, from_state, comment, at=now)
     # Called directly, not registered: the workflow's own part, and it needs the comment.
     notify_transition(sub, action, actor=who, comment=comment)
     # The portal (publishing's outbox rows, or publishing at once), in this same transaction.

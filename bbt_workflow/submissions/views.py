@@ -29,9 +29,10 @@ from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, Email
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
-from .keyset import BadCursor, seek_page
-from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts, revisions_of,
-                      state_entered_at)
+from .keyset import BadCursor, counted, seek_page
+from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts, queue_total,
+                      revisions_of)
+from .queue_rows import queue_rows
 from ..request_writes import writes_on_get
 
 bp = Blueprint("submissions_web", __name__)
@@ -128,13 +129,15 @@ def queue(site):
         SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     form.validate()
     args = dict(form.filters(), site=site_obj.code)
-    page = _page(listed_submissions(user, args), args)
+    counts = queue_counts(site_obj)
+    listed, known_total = listed_submissions(user, args), queue_total(args, counts)
+    page = _page(listed if known_total is None else counted(listed, known_total), args)
     page.items = listed_items(page.items, site_obj)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
     claimable = services.claimable_ids(user, site_obj, page.items)
     return render_template("submissions/list.html", page=page, heading="queue", site=site_obj,
-                           counts=queue_counts(site_obj), filters=form, claimable=claimable,
-                           entered=state_entered_at(page.items), now=utcnow(),
+                           counts=counts, filters=form, any_claimable=bool(claimable),
+                           rows=queue_rows(page.items, claimable=claimable, now=utcnow()),
                            advanced_filters=any(form[name].data for name in ADVANCED_FILTERS),
                            claim_form=ClaimForm())
 

@@ -113,3 +113,52 @@ def test_a_ranked_search_walks_by_cursor_each_hit_once(client, people):
                               headers=token).get_json()["next_cursor"]
     assert client.get(f"/api/v1/submissions?site=tinh&q=lu&cursor={title_cursor}",
                       headers=token).status_code == 422
+
+
+@pytest.mark.parametrize("cap", [4, 100])
+def test_queue_totals_taken_from_the_tab_counts_are_the_counted_ones(client, people, monkeypatch, cap):
+    """A state tab's total is its tab count and a big "All" tab is "more than CAP" without counting again
+    (queries.queue_total); each page must say what counting its rows says, whatever the tab and filters."""
+    from sqlalchemy import event
+
+    from sqlalchemy import select
+
+    from bbt_workflow.submissions.models import Submission
+
+    for sub in db.session.scalars(select(Submission).order_by(Submission.id).limit(2)):
+        services.transition_submission(people.editor, sub, "claim", sub.version)
+    services.create_submission(people.editor, people.site, {"content_type": "tin", "title": "Nháp riêng"})
+    db.session.commit()
+    monkeypatch.setattr("bbt_workflow.submissions.keyset.CAP", cap)
+    monkeypatch.setattr("bbt_workflow.submissions.queries.CAP", cap)
+    login(client, people.editor.username)
+    tabs = ["", "?state=submitted", "?state=in_review", "?state=published", "?state=draft", "?sort=title",
+            "?view=claimed", "?q=bao", "?content_type=tin"]
+
+    def seen(url):
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            page = client.get(url).get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        counts = sum(1 for s in statements if "count(*)" in s and "state" not in s.split("FROM")[0])
+        return re.search(r'muted">([^<]+)<', page).group(1), counts
+
+    shortcut = {tab: seen(f"/sites/tinh/queue{tab}") for tab in tabs}
+    monkeypatch.setattr("bbt_workflow.submissions.views.queue_total", lambda args, counts: None)
+    counted = {tab: seen(f"/sites/tinh/queue{tab}") for tab in tabs}
+    assert {tab: text for tab, (text, _) in shortcut.items()} == {tab: text for tab, (text, _) in counted.items()}
+    assert shortcut["?state=in_review"][0] == "Tổng cộng 2" and counted["?state=in_review"][1] == 1
+    # The state tabs of reviewed states never count again; "All" only when the tabs pass CAP.
+    for tab in ("?state=submitted", "?state=in_review", "?state=published"):
+        assert shortcut[tab][1] == 0, tab
+    assert shortcut[""][1] == (0 if cap == 4 else 1)
+    assert shortcut[""][0] == ("Hơn 4 mục" if cap == 4 else f"Tổng cộng {len(TITLES) + 1}")
+    # Filters the tab counts don't follow are counted (a search counts its hits as it finds them).
+    for tab in ("?state=draft", "?view=claimed", "?content_type=tin"):
+        assert shortcut[tab][1] == 1, tab
