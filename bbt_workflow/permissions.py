@@ -152,7 +152,7 @@ def visible_sites_query(user):
 
 def site_for(user, code):
     """The site with this code if the user may see it, else 404."""
-    site = db.session.scalar(select(Site).where(Site.code == code))
+    site = _site_by_code(code)
     if site is None or not can_view_site(user, site):
         abort(404)
     return site
@@ -170,16 +170,27 @@ def _submission_visible(user, kwargs):
 
 
 _CHECKED = "bbt_checked_by_rule"
+_SITES_BY_CODE = "bbt_sites_by_code"
+
+
+def _site_by_code(code):
+    """The site with this code (or None), read once until the transaction ends: a site page's route rule
+    (site_member) and its view (site_for) both ask, and a query by code is not answered from the identity map."""
+    known = db.session.info.setdefault(_SITES_BY_CODE, {})
+    if code not in known:
+        known[code] = db.session.scalar(select(Site).where(Site.code == code))
+    return known[code]
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _release_checked(session, *args):
     session.info.pop(_CHECKED, None)
+    session.info.pop(_SITES_BY_CODE, None)
 
 
 def _site_member(user, kwargs):
-    site = db.session.scalar(select(Site).where(Site.code == kwargs["site"]))
+    site = _site_by_code(kwargs["site"])
     return site is not None and is_member(user, site)
 
 

@@ -15,7 +15,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 TIMESTAMPS = {
-    "created_at", "updated_at", "claimed_at", "last_activity_at", "publish_at", "first_submitted_at",
+    "created_at", "updated_at", "state_entered_at", "claimed_at", "last_activity_at", "publish_at", "first_submitted_at",
     "approved_at", "published_at", "at", "graded_at", "computed_at", "checked_at", "paid_at",
     "next_attempt_at", "delivered_at", "dead_at", "started_at", "password_changed_at", "expires_at",
     "lease_until", "dead_notified_at", "locked_until", "read_at",

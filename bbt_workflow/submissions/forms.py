@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.content_types import CONTENT_TYPES
 from ..domain.workflow import STATES
-from ..forms_base import Form, LocalDateField, LocalDateTimeField
+from ..forms_base import Form, LocalDateField, LocalDateTimeField, LongSelect
 from ..templating import STATE_LABELS
 from ..royalties.sheets.notifications import SHEET_EVENT_KINDS, SHEET_EVENT_LABELS
 from .notifications import EVENT_KINDS, EVENT_LABELS
@@ -90,10 +90,10 @@ class QueueFilterForm(Form):
                                             SelectChoice("claimed", _l("Claimed by me"))], validators=[Optional()])
     state = SelectField(_l("State"), choices=[SelectChoice("", _l("All states"))] + [SelectChoice(s, STATE_LABELS[s]) for s in STATES],
                         validators=[Optional()])
-    category = SelectField(_l("Category"), choices=[], validators=[Optional()])
+    category = SelectField(_l("Category"), choices=[], validators=[Optional()], widget=LongSelect())
     content_type = SelectField(_l("Content type"), choices=[SelectChoice("", _l("All types"))] + [
         SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()], validators=[Optional()])
-    unit = SelectField(_l("Unit"), choices=[], validators=[Optional()])
+    unit = SelectField(_l("Unit"), choices=[], validators=[Optional()], widget=LongSelect())
     author = StringField(_l("Author (user name)"), validators=[Optional(), Length(max=64)])
     from_ = LocalDateField(_l("Created from"), validators=[Optional()])
     to = LocalDateField(_l("to"), validators=[Optional()])

@@ -36,7 +36,8 @@ def ranked(stmt):
 
 
 def counted(stmt, n):
-    """Mark a select whose number of rows is already known (n, or more than CAP when n > CAP), so that
+    """Mark a select whose number of rows is already known (n, or more than CAP when n > CAP; a CappedCount
+    is kept as it is: exact beyond CAP, or capped), so that
     seek_page does not count it again. A search learns it while fetching its hits' ids, and counting the
     hits a second time is the most expensive statement of a search page (bench/RESULTS.md). Only for the
     select as filtered: narrowing it further (a where() after this) would make the number wrong."""
@@ -141,8 +142,8 @@ class SeekPage:
 
 def capped_count(stmt):
     known = stmt.get_execution_options().get(_COUNTED)
-    if known is not None:
-        return CappedCount.of(known)
+    if known is not None:  # a CappedCount as the caller has it (it may know more than CAP exactly)
+        return known if isinstance(known, CappedCount) else CappedCount.of(known)
     # Only the id of each counted row: the filter's columns are read, never the items' text.
     ids = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True)
     limited = ids.limit(CAP + 1).subquery()

@@ -85,6 +85,17 @@ class Submission(db.Model):
                                cascade="all, delete-orphan")
 
 
+class SiteStateCount(db.Model):
+    """How many items a site has in each state: kept by triggers on `submissions` (migration 0021), so
+    every writer keeps it right; the app only reads it (the queue's tab counts)."""
+
+    __tablename__ = "site_state_counts"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int]
+
+
 class SubmissionAuthor(db.Model):
     """Co-authors: members (user_id) or named outsiders, with pen names and shares (%)."""
 

@@ -126,7 +126,7 @@ def queue(site):
     form.category.choices = [SelectChoice("", _("All categories"))] + [
         SelectChoice(c.code, c.name) for c in site_obj.categories]
     form.unit.choices = [SelectChoice("", _("All units"))] + [
-        SelectChoice(u.code, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
+        SelectChoice(code, name) for code, name in db.session.execute(select(Unit.code, Unit.name).order_by(Unit.name))]
     form.validate()
     args = dict(form.filters(), site=site_obj.code)
     counts = queue_counts(site_obj)
