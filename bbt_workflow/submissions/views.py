@@ -130,7 +130,7 @@ def queue(site):
     form.validate()
     args = dict(form.filters(), site=site_obj.code)
     counts = queue_counts(site_obj)
-    listed, known_total = listed_submissions(user, args), queue_total(args, counts)
+    listed, known_total = listed_submissions(user, args, reviewed_site=site_obj), queue_total(args, counts)
     page = _page(listed if known_total is None else counted(listed, known_total), args)
     page.items = listed_items(page.items, site_obj)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
