@@ -33,8 +33,8 @@ def format_number(value, places=None):
     `places` fixes the decimals (0,40); without it a Decimal shows the digits it has (not rounded)."""
     if value is None or value == "":
         return ""
-    if type(value) is int and -1000 < value < 1000 and not places:
-        return str(value)  # no separator to place in any language (tables format many small counts)
+    if isinstance(value, int) and not isinstance(value, bool) and -1000 < value < 1000 and not places:
+        return str(int(value))  # no separator to place in any language (tables format many small counts)
     if isinstance(value, str):
         if not _NUMBER_TEXT.fullmatch(value.strip()):
             return value

@@ -92,7 +92,7 @@ class QueueFilterForm(Form):
                         validators=[Optional()])
     category = SelectField(_l("Category"), choices=[], validators=[Optional()], widget=LongSelect())
     content_type = SelectField(_l("Content type"), choices=[SelectChoice("", _l("All types"))] + [
-        SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()], validators=[Optional()])
+        SelectChoice(c.code, c.name) for c in CONTENT_TYPES.values()], validators=[Optional()], widget=LongSelect())
     unit = SelectField(_l("Unit"), choices=[], validators=[Optional()], widget=LongSelect())
     author = StringField(_l("Author (user name)"), validators=[Optional(), Length(max=64)])
     from_ = LocalDateField(_l("Created from"), validators=[Optional()])
@@ -100,7 +100,8 @@ class QueueFilterForm(Form):
     sort = SelectField(_l("Sort"), choices=[
         SelectChoice("-updated_at", _l("Recently updated")), SelectChoice("updated_at", _l("Least recently updated")),
         SelectChoice("-created_at", _l("Newest")), SelectChoice("created_at", _l("Oldest")),
-        SelectChoice("title", _l("Title A–Z")), SelectChoice("-title", _l("Title Z–A"))], validators=[Optional()])
+        SelectChoice("title", _l("Title A–Z")), SelectChoice("-title", _l("Title Z–A"))], validators=[Optional()],
+        widget=LongSelect())
 
     FIELDS = ("q", "view", "state", "category", "content_type", "unit", "author", "from_", "to", "sort")
 
