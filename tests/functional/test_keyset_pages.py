@@ -163,3 +163,21 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
     assert [shortcut[tab][1] for tab in reviewed_tabs] == [0, 0, 0]
     assert shortcut[""][1] == (0 if cap == 4 else 1)
     assert [shortcut[tab][1] for tab in ("?state=draft", "?view=claimed", "?content_type=tin")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("tab", ["", "state=submitted&", "sort=title&", "sort=-created_at&state=submitted&"])
+def test_a_numbered_page_lists_what_walking_by_cursor_lists(client, people, monkeypatch, tab):
+    """`page=N` (old links, the API's paging) reads the page's ids first, then its rows (keyset.seek_page): the
+    rows and their order must be the ones the cursor walk gives."""
+    monkeypatch.setattr("bbt_workflow.submissions.views.PER_PAGE", 2)
+    login(client, people.editor.username)
+    walked, url = [], f"/sites/tinh/queue?{tab}"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        walked.append(re.findall(r"data-open>([^<]+)</a>", page))
+        found = re.search(r'rel="next" href="([^"]+)"', page)
+        url = unescape(found.group(1)) if found else None
+    assert len(walked) == 4 and sum(map(len, walked)) == len(TITLES)
+    for number, expected in enumerate(walked, start=1):
+        page = client.get(f"/sites/tinh/queue?{tab}page={number}").get_data(as_text=True)
+        assert re.findall(r"data-open>([^<]+)</a>", page) == expected, number
