@@ -160,3 +160,17 @@ def test_claim_buttons_follow_the_workflow_for_each_row_and_viewer(make):
     # forwarding and approving one's own item, not claiming it); a held item by nobody.
     assert all(outcomes[viewer, "Viết chung"] and not outcomes[viewer, "Đang giữ"]
                for viewer in ("bientap", "bt_viet", "bt_dong", "pheduyet", "quantri"))
+
+
+def test_row_links_are_the_items_own_under_an_application_root(client, make):
+    # queue_rows builds one URL through the URL map and the others by its pattern: under a mount point
+    # (SCRIPT_NAME) and for ids of different lengths each link must be the one url_for gives.
+    from flask import url_for
+
+    site, subs = _site_with_items(make, [f"Tin {k}" for k in range(12)])
+    login(client, "bientap")
+    page = client.get("/sites/tinh/queue", environ_overrides={"SCRIPT_NAME": "/bbt"}).get_data(as_text=True)
+    links = dict(re.findall(r'<a href="([^"]+)" data-open>([^<]+)</a>', page))
+    with client.application.test_request_context("/", environ_overrides={"SCRIPT_NAME": "/bbt"}):
+        expected = {url_for("submissions_web.detail", submission_id=s.id): s.title for s in subs}
+    assert links == expected and all(link.startswith("/bbt/submissions/") for link in links)
