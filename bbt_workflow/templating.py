@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from .domain import workflow as wf
 from .domain.content_types import CONTENT_TYPES
-from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number, format_waited,
+from .formatting import (DATE_PATTERN, DATETIME_PATTERN, date_input_value, datetime_input_value, format_date, format_datetime, format_number,
                          format_percent, format_range)
 from .submissions.notifications import unread_count
 
@@ -47,7 +47,6 @@ def register_template_helpers(app):
     app.jinja_env.filters["percent"] = format_percent  # 15,5%
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["waited"] = format_waited  # seconds → 45 phút · 5 giờ · 3 ngày
     app.jinja_env.filters["date_input"] = date_input_value
     app.jinja_env.filters["datetime_input"] = datetime_input_value
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS.get(code, code)

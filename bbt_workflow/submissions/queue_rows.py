@@ -54,7 +54,7 @@ class _Words:
     types: dict
 
     @classmethod
-    def now(cls):
+    def for_reader(cls):
         return cls(untitled=gettext("(untitled)"), select=gettext("Select %(title)s"),
                    claim=gettext("Claim %(title)s"), since=gettext("Since %(at)s"),
                    held_since=gettext("since %(at)s"), waited=waited_formats(),
@@ -66,7 +66,7 @@ def queue_rows(items, *, claimable, now):
     """QueueRows for a page of queries.ListedItem; claimable: the ids the viewer may claim now."""
     if not items:
         return []
-    words = _Words.now()
+    words = _Words.for_reader()
     # One URL built, the others by its pattern: building 50 through the URL map is 0.5 ms a page.
     first_url = url_for("submissions_web.detail", submission_id=items[0].id)
     url_prefix = first_url[:len(first_url) - len(str(items[0].id))]
