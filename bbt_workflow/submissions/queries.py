@@ -11,7 +11,7 @@ from ..domain.workflow import HIDDEN_FROM_REVIEWERS, IN_REVIEW, PENDING_APPROVAL
 from ..extensions import db
 from ..permissions import can_approve, is_admin
 from . import search
-from .keyset import CAP, CappedCount, order_for, ranked
+from .keyset import CAP, CappedCount, counted, order_for, ranked
 from .models import HistoryEntry, Revision, SiteStateCount, Submission, SubmissionAuthor
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -101,12 +101,12 @@ def filtered_submissions(user, args):
 
 
 def _filtered(user, args, reviewed_site=None):
-    if reviewed_site is not None:
+    if reviewed_site is not None:  # args' site, which the user reviews
         stmt = reviewed_site_items(user, reviewed_site, args.get("state"))
     else:
         stmt = visible_submissions(user)
-    if args.get("site") and reviewed_site is None:
-        stmt = stmt.where(Submission.site_id == select(Site.id).where(Site.code == args["site"]).scalar_subquery())
+        if args.get("site"):
+            stmt = stmt.where(Submission.site_id == select(Site.id).where(Site.code == args["site"]).scalar_subquery())
     if args.get("state"):
         stmt = stmt.where(Submission.state == args["state"])
     if args.get("category"):
@@ -146,6 +146,14 @@ LISTED_COLUMNS = (Submission.id, Submission.site_id, Submission.category_id, Sub
                   Submission.title, Submission.state, Submission.version, Submission.author_id,
                   Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at,
                   Submission.state_entered_at)
+
+
+def queue_submissions(user, site, args, counts):
+    """A site's queue as listed_submissions for a reviewer of it (`args` its filters, `counts` its queue_counts):
+    marked with its total when the tab counts give it (queue_total), so the page does not count again."""
+    listed = listed_submissions(user, dict(args, site=site.code), reviewed_site=site)
+    known = queue_total(args, counts)
+    return listed if known is None else counted(listed, known)
 
 
 def listed_submissions(user, args, reviewed_site=None):

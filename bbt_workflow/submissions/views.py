@@ -29,9 +29,9 @@ from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, Email
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
-from .keyset import BadCursor, counted, seek_page
-from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts, queue_total,
-                      revisions_of)
+from .keyset import BadCursor, seek_page
+from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts,
+                      queue_submissions, revisions_of)
 from .queue_rows import queue_rows
 from ..request_writes import writes_on_get
 
@@ -128,10 +128,9 @@ def queue(site):
     form.unit.choices = [SelectChoice("", _("All units"))] + [
         SelectChoice(code, name) for code, name in db.session.execute(select(Unit.code, Unit.name).order_by(Unit.name))]
     form.validate()
-    args = dict(form.filters(), site=site_obj.code)
+    args = form.filters()
     counts = queue_counts(site_obj)
-    listed, known_total = listed_submissions(user, args, reviewed_site=site_obj), queue_total(args, counts)
-    page = _page(listed if known_total is None else counted(listed, known_total), args)
+    page = _page(queue_submissions(user, site_obj, args, counts), args)
     page.items = listed_items(page.items, site_obj)
     # The claim button and checkbox only where the workflow would allow it (the POST checks again).
     claimable = services.claimable_ids(user, site_obj, page.items)

@@ -148,7 +148,7 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
 
     # The truth: every tab counted (the shortcut off) under a cap none of them reaches.
     with monkeypatch.context() as counting:
-        counting.setattr("bbt_workflow.submissions.views.queue_total", lambda args, counts: None)
+        counting.setattr("bbt_workflow.submissions.queries.queue_total", lambda args, counts: None)
         truth = {tab: int(re.search(r"\d+", seen(f"/sites/tinh/queue{tab}")[0]).group()) for tab in tabs}
     monkeypatch.setattr("bbt_workflow.submissions.keyset.CAP", cap)
     monkeypatch.setattr("bbt_workflow.submissions.queries.CAP", cap)
