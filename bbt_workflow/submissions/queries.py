@@ -137,15 +137,24 @@ def _filtered(user, args, reviewed_site=None):
     return stmt
 
 
-# What a list page (the queue, my items) shows of an item. A list reads these columns as plain rows and the
-# names in one query per kind (ListedItem), not whole items: the body, summary and search text are 2–8 KB a row
-# that a list never shows, and building 50 ORM items with their five related loads was a third of a queue
-# page's time (bench/RESULTS.md). (Joining the names into the page's statement was measured slower too: the
-# planner's time for the joins over the visibility OR outweighs the small IN queries.)
+# What a list page (the queue, my items) shows of an item. A list reads these columns as plain rows, not whole
+# items: the body, summary and search text are 2–8 KB a row that a list never shows, and building 50 ORM items
+# with their five related loads was a third of a queue page's time (bench/RESULTS.md). The names it shows and
+# whether the reader co-wrote the item (the claim button: services.claimable_ids) come in the same statement, as
+# per-row subqueries on primary keys (two IN queries of their own cost a queue page two round trips); they
+# leave the FROM alone, so the planner's choice of index for the filter and sort is unchanged.
 LISTED_COLUMNS = (Submission.id, Submission.site_id, Submission.category_id, Submission.content_type,
                   Submission.title, Submission.state, Submission.version, Submission.author_id,
                   Submission.assignee_id, Submission.claimed_at, Submission.created_at, Submission.updated_at,
-                  Submission.state_entered_at)
+                  Submission.state_entered_at,
+                  select(User.full_name).where(User.id == Submission.author_id).scalar_subquery().label("author_name"),
+                  select(User.full_name).where(User.id == Submission.assignee_id).scalar_subquery()
+                  .label("assignee_name"))
+
+
+def _co_written_by(user):
+    return select(SubmissionAuthor.id).where(SubmissionAuthor.submission_id == Submission.id,
+                                             SubmissionAuthor.user_id == user.id).exists().label("co_written")
 
 
 def queue_submissions(user, site, args, counts):
@@ -157,14 +166,17 @@ def queue_submissions(user, site, args, counts):
 
 
 def listed_submissions(user, args, reviewed_site=None):
-    """filtered_submissions as a list page's rows (LISTED_COLUMNS); keyset.seek_page pages it, listed_items
-    names its rows. reviewed_site: args' site, which the user reviews (the queue: reviewed_site_items)."""
-    return _filtered(user, args, reviewed_site).with_only_columns(*LISTED_COLUMNS, maintain_column_froms=True)
+    """filtered_submissions as a list page's rows (LISTED_COLUMNS, and co_written: the user is one of the item's
+    authors); keyset.seek_page pages it, listed_items completes its rows. reviewed_site: args' site, which the
+    user reviews (the queue: reviewed_site_items)."""
+    return _filtered(user, args, reviewed_site).with_only_columns(*LISTED_COLUMNS, _co_written_by(user),
+                                                                  maintain_column_froms=True)
 
 
 @dataclass(frozen=True, slots=True)
 class ListedItem:
-    """One row of a list page, with the names it shows (author, holder: id and full_name; category: name)."""
+    """One row of a list page, with the names it shows (author_name, assignee_name; category: its name) and
+    whether the reader is one of its authors (co_written)."""
     id: int
     site_id: int
     category_id: int | None
@@ -178,19 +190,18 @@ class ListedItem:
     created_at: datetime
     updated_at: datetime
     state_entered_at: datetime
+    author_name: str
+    assignee_name: str | None
+    co_written: bool
     site: Site
     category: object | None
-    author: object
-    assignee: object | None
 
 
 def listed_items(rows, site=None):
-    """ListedItems for a page of listed_submissions rows: the people read in one query, the categories and
-    sites in one query each unless all rows are of `site` (then its own), whatever the number of rows."""
+    """ListedItems for a page of listed_submissions rows: the categories and sites in one query each unless all
+    rows are of `site` (then its own), whatever the number of rows."""
     if not rows:
         return []
-    people = _by_id(select(User.id, User.full_name), User.id,
-                    {r.author_id for r in rows} | {r.assignee_id for r in rows if r.assignee_id})
     wanted = {r.category_id for r in rows if r.category_id}
     # A site's page has its categories loaded already (the filter's choices); an item's category is its site's.
     categories = {c.id: c for c in site.categories} if site is not None else {}
@@ -198,8 +209,7 @@ def listed_items(rows, site=None):
         categories = _by_id(select(Category.id, Category.name), Category.id, wanted)
     sites = {site.id: site} if site is not None else {
         s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_({r.site_id for r in rows})))}
-    return [ListedItem(**r._asdict(), site=sites[r.site_id], category=categories.get(r.category_id),
-                       author=people[r.author_id], assignee=people.get(r.assignee_id)) for r in rows]
+    return [ListedItem(**r._asdict(), site=sites[r.site_id], category=categories.get(r.category_id)) for r in rows]
 
 
 def _by_id(stmt, id_column, ids):

@@ -380,14 +380,10 @@ def allowed_actions_for(user, sub):
 
 def claimable_ids(user, site, items):
     """The ids of a queue page's items (queries.ListedItem, all of `site`) the user may claim now, as
-    allowed_actions_for would answer for each: one query for the waiting ones the user co-wrote."""
-    waiting = [item for item in items if item.state == wf.SUBMITTED]
-    if not waiting:
-        return set()
-    co_written = set(db.session.scalars(select(SubmissionAuthor.submission_id).where(
-        SubmissionAuthor.submission_id.in_([item.id for item in waiting]), SubmissionAuthor.user_id == user.id)))
-    return {item.id for item in waiting
-            if "claim" in wf.allowed_actions(item.state, item_actor(user, site, author_id=item.author_id,
-                                                                    assignee_id=item.assignee_id,
-                                                                    co_author=item.id in co_written),
-                                             site.approval_levels)}
+    allowed_actions_for would answer for each (the rows say whether the user co-wrote each item)."""
+    return {item.id for item in items
+            if item.state == wf.SUBMITTED
+            and "claim" in wf.allowed_actions(item.state, item_actor(user, site, author_id=item.author_id,
+                                                                     assignee_id=item.assignee_id,
+                                                                     co_author=item.co_written),
+                                              site.approval_levels)}

@@ -174,3 +174,20 @@ def test_row_links_are_the_items_own_under_an_application_root(client, make):
     with client.application.test_request_context("/", environ_overrides={"SCRIPT_NAME": "/bbt"}):
         expected = {url_for("submissions_web.detail", submission_id=s.id): s.title for s in subs}
     assert links == expected and all(link.startswith("/bbt/submissions/") for link in links)
+
+
+def test_the_rows_speak_each_readers_language_one_after_another(client, make):
+    # queue_rows keeps each language's words once translated (per process): a reader in English after one in
+    # Vietnamese, and back, reads their own words in every row.
+    _site_with_items(make, ["Tin một"])
+    login(client, "bientap")
+    expected = {"vi": ("Chờ biên tập", "phút", "Nhận xử lý Tin một"),
+                "en": ("Waiting for review", "min", "Claim Tin một")}
+    for lang in ("vi", "en", "vi", "en"):
+        (row,) = _rows(client.get(f"/sites/tinh/queue?lang={lang}").get_data(as_text=True))
+        state, minutes, claim = expected[lang]
+        assert f'state-submitted">{state}</span>' in row
+        assert re.search(rf">\d+ {minutes}</span>", row)
+        assert f'aria-label="{claim}"' in row
+        other = expected["en" if lang == "vi" else "vi"]
+        assert other[0] not in row and other[2] not in row
