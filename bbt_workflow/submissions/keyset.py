@@ -7,7 +7,8 @@ value and id): the database seeks to it through the index instead of reading and
 Totals: we count at most CAP + 1 rows of the filtered set (a capped count, shown as "1,000+"), never the whole
 set. Chosen over a maintained counter table because the lists filter on many things (search words, author,
 unit, dates, visibility) a counter could not follow; a capped count is exact for the small sets people page
-through, and costs at most CAP index entries on the big ones.
+through, and costs at most CAP index entries on the big ones. A first page that is not full holds every row
+there is: its rows are its count, and nothing is counted.
 """
 import base64
 import binascii
@@ -140,10 +141,18 @@ class SeekPage:
         return self.next_cursor is not None
 
 
-def capped_count(stmt):
+def known_count(stmt):
+    """The select's number of rows when its caller marked it (counted), else None."""
     known = stmt.get_execution_options().get(_COUNTED)
-    if known is not None:  # a CappedCount as the caller has it (it may know more than CAP exactly)
-        return known if isinstance(known, CappedCount) else CappedCount.of(known)
+    if known is None:
+        return None
+    return known if isinstance(known, CappedCount) else CappedCount.of(known)  # as the caller has it
+
+
+def capped_count(stmt):
+    known = known_count(stmt)
+    if known is not None:
+        return known
     # Only the id of each counted row: the filter's columns are read, never the items' text.
     ids = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True)
     limited = ids.limit(CAP + 1).subquery()
@@ -154,9 +163,8 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
     """One page of an ordered select of Submission or of its columns (filtered_submissions, listed_submissions):
     by cursor when given, else by page number. The total is a capped count over the filter, independent of the
     cursor."""
-    total = capped_count(stmt)
     if stmt.get_execution_options().get(_RANKED):
-        return _ranked_page(stmt, total, cursor=cursor, page=page, per_page=per_page)
+        return _ranked_page(stmt, cursor=cursor, page=page, per_page=per_page)
     paged = stmt
     if cursor:
         paged = paged.where(after(sort, cursor))
@@ -170,17 +178,30 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
     rows = _fetch(paged.limit(per_page + 1))
     items = rows[:per_page]
     next_cursor = encode_cursor(sort, items[-1]) if len(rows) > per_page else None
-    return SeekPage(items=items, per_page=per_page, page=page, total=total, next_cursor=next_cursor,
-                    first=not cursor and (page or 1) == 1)
+    first = not cursor and (page or 1) == 1
+    return SeekPage(items=items, per_page=per_page, page=page, total=_total(stmt, rows, first, per_page),
+                    next_cursor=next_cursor, first=first)
 
 
-def _ranked_page(stmt, total, *, cursor, page, per_page):
+def _total(stmt, rows, first, per_page):
+    """The page's total: as its caller knows it, else the rows of a first page that is not full (all there
+    are: the lists people work from — what awaits me, a narrow filter — mostly fit on one page), else counted."""
+    known = known_count(stmt)
+    if known is not None:
+        return known
+    if first and len(rows) <= per_page:
+        return CappedCount.of(len(rows))
+    return capped_count(stmt)
+
+
+def _ranked_page(stmt, *, cursor, page, per_page):
     offset = decode_offset_cursor(cursor) if cursor else (page - 1) * per_page
     rows = _fetch(stmt.offset(offset).limit(per_page + 1))
     items = rows[:per_page]
     next_cursor = encode_offset_cursor(offset + per_page) if len(rows) > per_page else None
-    return SeekPage(items=items, per_page=per_page, page=None if cursor else page, total=total,
-                    next_cursor=next_cursor, first=offset == 0, ranked=True)
+    return SeekPage(items=items, per_page=per_page, page=None if cursor else page,
+                    total=_total(stmt, rows, offset == 0, per_page), next_cursor=next_cursor, first=offset == 0,
+                    ranked=True)
 
 
 def _fetch(stmt):

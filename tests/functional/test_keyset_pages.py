@@ -8,6 +8,7 @@ import pytest
 
 from bbt_workflow.extensions import db
 from bbt_workflow.submissions import services
+from bbt_workflow.submissions.keyset import capped_count
 from bbt_workflow.submissions.queries import SORTS
 from tests.conftest import api_token, bearer, login
 from tests.publishing_helpers import People
@@ -146,9 +147,10 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
             event.remove(db.engine, "before_cursor_execute", record)
         return re.search(r'muted">([^<]+)<', page).group(1), sum(1 for s in statements if "count(*)" in s)
 
-    # The truth: every tab counted (the shortcut off) under a cap none of them reaches.
+    # The truth: every tab counted (the shortcuts off) under a cap none of them reaches.
     with monkeypatch.context() as counting:
         counting.setattr("bbt_workflow.submissions.queries.queue_total", lambda args, counts: None)
+        counting.setattr("bbt_workflow.submissions.keyset._total", lambda stmt, *page: capped_count(stmt))
         truth = {tab: int(re.search(r"\d+", seen(f"/sites/tinh/queue{tab}")[0]).group()) for tab in tabs}
     monkeypatch.setattr("bbt_workflow.submissions.keyset.CAP", cap)
     monkeypatch.setattr("bbt_workflow.submissions.queries.CAP", cap)
@@ -158,11 +160,47 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
         exact = tab in reviewed_tabs or truth[tab] <= cap
         assert text == (f"Tổng cộng {truth[tab]}" if exact else f"Hơn {cap} mục"), tab
     assert truth[""] == len(TITLES) + 1 and truth["?state=in_review"] == 2 and truth["?state=submitted"] == 5
-    # The state tabs of reviewed states never count again; "All" only when the tabs do not pass CAP; filters
-    # the tab counts don't follow are counted (a search counts its hits as it finds them).
+    # The state tabs of reviewed states never count again; "All" only when the tabs do not pass CAP (and its
+    # first page is full: here it is not); filters the tab counts don't follow list all their rows on a first
+    # page that is not full, which is their count (test_a_first_page_not_full_is_its_own_count below).
     assert [shortcut[tab][1] for tab in reviewed_tabs] == [0, 0, 0]
-    assert shortcut[""][1] == (0 if cap == 4 else 1)
-    assert [shortcut[tab][1] for tab in ("?state=draft", "?view=claimed", "?content_type=tin")] == [1, 1, 1]
+    assert [shortcut[tab][1] for tab in ("", "?state=draft", "?view=claimed", "?content_type=tin")] == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("per_page", [3, 50])
+def test_a_first_page_not_full_is_its_own_count(client, people, monkeypatch, per_page):
+    """keyset.seek_page counts the filtered rows only when the first page is full: a first page with room
+    left holds all of them. Pages and API lists say the same total either way, and what counting says."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr("bbt_workflow.submissions.views.PER_PAGE", per_page)
+    token = bearer(api_token(client, people.editor.username))
+    login(client, people.editor.username)
+
+    def seen(get):
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            return get(), sum(1 for s in statements if "count(*)" in s)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    full = per_page < len(TITLES)
+    page, counted = seen(lambda: client.get("/sites/tinh/queue?content_type=tin").get_data(as_text=True))
+    assert re.search(r'muted">([^<]+)<', page).group(1) == f"Tổng cộng {len(TITLES)}"
+    assert len(re.findall(r"data-open>", page)) == min(per_page, len(TITLES)) and counted == (1 if full else 0)
+    body, counted = seen(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}",
+                                            headers=token).get_json())
+    assert (body["total"], body["total_capped"], counted) == (len(TITLES), False, 1 if full else 0)
+    # A later page is never taken for the whole list.
+    if full:
+        body, counted = seen(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}"
+                                                f"&page=3", headers=token).get_json())
+        assert (body["total"], len(body["items"]), counted) == (len(TITLES), len(TITLES) - 2 * per_page, 1)
 
 
 @pytest.mark.parametrize("tab", ["", "state=submitted&", "sort=title&", "sort=-created_at&state=submitted&"])
