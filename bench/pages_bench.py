@@ -10,10 +10,12 @@ Users of the installation from bench/generate.py sign in for real (password "Mat
 approver `pd.<site>.1` (web session), its editor `bt.<site>.1`, its accountant `kt.<site>.1` and `admin`
 (API bearer tokens from POST /api/v1/tokens).
 
-For each operation: --runs requests one after another (after 2 warm-up; fewer when an operation is slow, so
+For each operation: --runs requests one after another (after WARMUP; fewer when an operation is slow, so
 the whole run stays bounded) give p50 and p95 of the wall time seen by the client on the same machine; then
 --clients threads send requests for --seconds and give the throughput (requests/s), reported as a ratio of
-the ceiling's measured the same way in the same run. Every answer must be 2xx (or the run stops).
+the ceiling's measured the same way in the same run; and (--pairs, default 4) as a ratio of the ceiling measured
+right beside it: windows of the ceiling and the operation in turn, the median of the pairs' ratios, which a
+machine whose speed drifts during the run moves far less. Every answer must be 2xx (or the run stops).
 """
 import argparse
 import json
@@ -37,6 +39,7 @@ ROOT = HERE.parent
 PASSWORD = "Matkhau-2026"
 SEARCH = "sang tao khoi nghiep"  # folded, any order: "khởi nghiệp đổi mới sáng tạo" in generated titles
 SLOW_BUDGET_S = 12.0  # per operation's sequential part
+CEILING = "ceiling (base template)"
 
 
 
@@ -117,8 +120,13 @@ def measure(fn_for_client, runs, seconds, clients):
         samples.append((time.perf_counter() - t) * 1000)
         if n >= 4 and time.perf_counter() - started > SLOW_BUDGET_S:
             break
-    fns = [fn_for_client(i) for i in range(clients)]
-    counts = [0] * clients
+    return {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "n": len(samples),
+            "rps": throughput([fn_for_client(i) for i in range(clients)], seconds)}
+
+
+def throughput(fns, seconds):
+    """Requests per second of len(fns) clients, each calling its fn in a loop for `seconds`."""
+    counts = [0] * len(fns)
     deadline = time.perf_counter() + seconds
     errors = []
 
@@ -131,16 +139,28 @@ def measure(fn_for_client, runs, seconds, clients):
             errors.append(exc)
 
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(fns))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if errors:
         raise SystemExit(f"error under load: {errors[0]}")
-    elapsed = time.perf_counter() - t0
-    return {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "n": len(samples),
-            "rps": sum(counts) / elapsed}
+    return sum(counts) / (time.perf_counter() - t0)
+
+
+def paired_ratio(fn_for_client, ceiling_for_client, pairs, seconds, clients):
+    """The operation's throughput as a share of the ceiling's measured right beside it: `pairs` windows of
+    `seconds` each, the ceiling's then the operation's, in turn; the median of the pairs' ratios. A shared
+    virtual machine's speed drifts by tens of percent within minutes (2026-12-04: the same loop took 215-371 ms),
+    so a ceiling measured once at the start of a run moves every ratio after it."""
+    fns = [fn_for_client(i) for i in range(clients)]
+    ceiling = [ceiling_for_client(i) for i in range(clients)]
+    ratios = []
+    for _ in range(pairs):
+        base = throughput(ceiling, seconds)
+        ratios.append(throughput(fns, seconds) / base)
+    return percentile(ratios, 0.5)
 
 
 def operations(c, site, clients):
@@ -198,7 +218,7 @@ def operations(c, site, clients):
     grading = {"parts": [{"genre": "tin_anh", "coefficient": "1.5", "factors": [],
                           "payees": [{"username": f"bt.{site}.1", "share": "100"}]}]}
     ops = {
-        "ceiling (base template)": get(approvers, "/_bench/ceiling"),
+        CEILING: get(approvers, "/_bench/ceiling"),
         "queue, all": get(approvers, f"/sites/{site}/queue"),
         "queue, submitted": get(approvers, f"/sites/{site}/queue?state=submitted"),
         "queue, in review": get(approvers, f"/sites/{site}/queue?state=in_review"),
@@ -247,6 +267,9 @@ def main():
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--pairs", type=int, default=4,
+                        help="windows of the ceiling and the operation in turn, for the ratio beside it (0: none)")
+    parser.add_argument("--pair-seconds", type=float, default=1.5)
     parser.add_argument("--only", help="comma-separated substrings of operation names (the ceiling always runs)")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--markdown", help="append the table to this file")
@@ -257,24 +280,31 @@ def main():
         c = Client(f"http://127.0.0.1:{args.port}")
         ops = operations(c, args.site, args.clients)
         if args.only:
-            wanted = args.only.split(",")
+            wanted = [w for w in args.only.split(",") if w]
             ops = {k: v for k, v in ops.items() if k.startswith("ceiling") or any(w in k for w in wanted)}
         results = {}
+        ceiling_fn = ops[CEILING]
         for name, fn in ops.items():
-            results[name] = measure(fn, args.runs, args.seconds, args.clients)
-            r = results[name]
-            print(f"{name:<42} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  (n={r['n']})  {r['rps']:7.1f} req/s",
-                  flush=True)
+            results[name] = r = measure(fn, args.runs, args.seconds, args.clients)
+            if args.pairs and name != CEILING:
+                r["paired"] = paired_ratio(fn, ceiling_fn, args.pairs, args.pair_seconds, args.clients)
+            paired = f"  {100 * r['paired']:3.0f} % of the ceiling beside it" if "paired" in r else ""
+            print(f"{name:<42} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  (n={r['n']})  {r['rps']:7.1f} req/s"
+                  f"{paired}", flush=True)
     finally:
         stop_server(proc)
-    ceiling = results["ceiling (base template)"]["rps"]
+    ceiling = results[CEILING]["rps"]
     load = os.getloadavg()
     head = (f"\n#### {args.label}\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
             f"{os.cpu_count()} CPU, load average before/after {load[0]:.1f}; `{args.database_url.split('@')[-1]}`, "
             f"site `{args.site}`, gunicorn {args.workers} workers, {args.clients} clients × {args.seconds:g} s, "
-            f"p50/p95 over ≤ {args.runs} sequential requests.\n\n"
-            "| operation | p50 ms | p95 ms | req/s | % of ceiling |\n|---|---|---|---|---|\n")
-    rows = "".join(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.1f} | {100 * r['rps'] / ceiling:.0f} % |\n"
+            f"p50/p95 over ≤ {args.runs} sequential requests"
+            + (f"; beside: the median of {args.pairs} pairs of {args.pair_seconds:g} s windows, the ceiling's "
+               "then the operation's" if args.pairs else "") + ".\n\n"
+            "| operation | p50 ms | p95 ms | req/s | % of ceiling (run) | % of ceiling (beside) |\n"
+            "|---|---|---|---|---|---|\n")
+    rows = "".join(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.1f} | {100 * r['rps'] / ceiling:.0f} % | "
+                   + (f"{100 * r['paired']:.0f} % |" if "paired" in r else "|") + "\n"
                    for name, r in results.items())
     print(head + rows)
     if args.markdown:
