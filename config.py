@@ -69,6 +69,11 @@ class Config:
     # Request limits
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)
 
+    # Page fragments cached by templates ({% cache %}, Flask-Caching): in each process, keyed by all they show.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_THRESHOLD = 500  # entries per process
+    CACHE_DEFAULT_TIMEOUT = 3600
+
     # Languages
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

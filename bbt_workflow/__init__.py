@@ -22,7 +22,7 @@ from .auth.views import bp as auth_bp
 from .cli import bbt_cli
 from .core.bench_ceiling import bp as bench_ceiling_bp
 from .core.views import bp as core_bp
-from .extensions import babel, csrf, db, mail, migrate
+from .extensions import babel, cache, csrf, db, mail, migrate
 from .i18n import select_locale, select_timezone
 from .logging_setup import configure_logging
 from .mailqueue import models as _mail  # noqa: F401
@@ -83,6 +83,7 @@ def create_app(config_class=None):
         timezone_selector=select_timezone,
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
+    cache.init_app(app)
     login_setup.init_app(app)
     install_request_guards(app)
     init_rate_limits(app)

@@ -1,5 +1,6 @@
 """Unbound extensions; create_app() binds them."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,3 +28,6 @@ csrf = CSRFProtect()
 babel = Babel()
 # Limits are declared in rate_limits.py; per address (behind a proxy, configure ProxyFix).
 limiter = Limiter(get_remote_address)
+# Rendered page fragments kept under a key that says everything they show (a template's {% cache %}), in each
+# process's memory: no invalidation to get wrong, nothing shared to set up.
+cache = Cache()

@@ -1,3 +1,6 @@
+import hashlib
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice
@@ -104,6 +107,20 @@ class QueueFilterForm(Form):
         widget=LongSelect())
 
     FIELDS = ("q", "view", "state", "category", "content_type", "unit", "author", "from_", "to", "sort")
+    # The fields of the panel behind the "Filters" button, in its order.
+    PANEL = ("category", "content_type", "unit", "author", "from_", "to", "sort")
+
+    def panel_key(self):
+        """A digest of everything the panel's fields show: each field's value as given and as read, its errors,
+        the choices set per page (the site's categories, the units) and the reader's language (the other labels
+        and choices are the form's own). The queue caches the fields' HTML under it ({% cache %}): editors reload
+        the queue all day and WTForms writing ~80 options was ~1.5 ms of it (bench/RESULTS.md). Any change of
+        what they show is a new key, never a stale entry."""
+        shown = [str(get_locale()), [(c.value, c.label) for c in self.category.choices],
+                 [(c.value, c.label) for c in self.unit.choices]]
+        shown += [(name, self[name].data, self[name].raw_data, [str(e) for e in self[name].errors])
+                  for name in self.PANEL]
+        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
     def filters(self):
         """The filters for queries.filtered_submissions; an invalid field is left out (and shown as an error)."""

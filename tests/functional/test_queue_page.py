@@ -191,3 +191,41 @@ def test_the_rows_speak_each_readers_language_one_after_another(client, make):
         assert f'aria-label="{claim}"' in row
         other = expected["en" if lang == "vi" else "vi"]
         assert other[0] not in row and other[2] not in row
+
+
+def test_the_filter_panel_shows_what_is_true_now(client, make, monkeypatch):
+    # The panel's fields are cached under a digest of all they show (QueueFilterForm.panel_key): a renamed unit,
+    # a new category, a chosen value, a field's error and the other language each show at once; the same panel
+    # again is not written again.
+    from bbt_workflow.accounts.services import create_category, update_unit
+    from bbt_workflow.forms_base import LongSelect
+
+    site, _subs = _site_with_items(make, ["Tin một"])
+    unit = make.unit("so-a", "Sở A")
+    login(client, "bientap")
+
+    def panel(query=""):
+        page = client.get(f"/sites/tinh/queue{query}").get_data(as_text=True)
+        return page[page.index('id="more-filters"'):page.index("</form>", page.index('id="more-filters"'))]
+
+    first = panel()
+    assert '<option value="so-a">Sở A</option>' in first and "Tất cả đơn vị" in first
+    written = []
+    original = LongSelect.__call__
+    monkeypatch.setattr(LongSelect, "__call__", lambda self, field, **kw: written.append(field.name) or
+                        original(self, field, **kw))
+    assert panel() == first and written == []  # from the cache
+
+    update_unit(None, unit, name="Sở A (mới)")
+    db.session.commit()
+    assert '<option value="so-a">Sở A (mới)</option>' in panel()
+    assert written  # written again: what it shows changed
+    create_category(None, site, code="moi", name="Chuyên mục mới")
+    db.session.commit()
+    assert '<option value="moi">Chuyên mục mới</option>' in panel()
+    assert '<option selected value="so-a">' in panel("?unit=so-a")
+    assert '<option selected value="so-a">' not in panel()
+    assert "invalid-feedback" in panel("?from_=31/02/2026") and 'value="31/02/2026"' in panel("?from_=31/02/2026")
+    assert "invalid-feedback" not in panel() and "31/02/2026" not in panel()
+    assert "All units" in panel("?lang=en") and "Tất cả đơn vị" not in panel("?lang=en")
+    assert "Tất cả đơn vị" in panel("?lang=vi")
