@@ -173,10 +173,12 @@ def listed_submissions(user, args, reviewed_site=None):
                                                                   maintain_column_froms=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ListedItem:
     """One row of a list page, with the names it shows (author_name, assignee_name; category: its name) and
-    whether the reader is one of its authors (co_written)."""
+    whether the reader is one of its authors (co_written). Its fields are listed_submissions' columns in their
+    order, then site and category: listed_items builds it from a row's values in place (a row's _asdict() as
+    keywords was 8 µs of 0.4 a row; tests/unit/test_listed_item.py keeps the orders equal)."""
     id: int
     site_id: int
     category_id: int | None
@@ -209,7 +211,7 @@ def listed_items(rows, site=None):
         categories = _by_id(select(Category.id, Category.name), Category.id, wanted)
     sites = {site.id: site} if site is not None else {
         s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_({r.site_id for r in rows})))}
-    return [ListedItem(**r._asdict(), site=sites[r.site_id], category=categories.get(r.category_id)) for r in rows]
+    return [ListedItem(*r, sites[r.site_id], categories.get(r.category_id)) for r in rows]
 
 
 def _by_id(stmt, id_column, ids):
