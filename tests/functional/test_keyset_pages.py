@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from sqlalchemy import event
 
 from bbt_workflow.extensions import db
 from bbt_workflow.submissions import services
@@ -118,11 +119,25 @@ def test_a_ranked_search_walks_by_cursor_each_hit_once(client, people):
                       headers=token).status_code == 422
 
 
+def _with_counts(get):
+    """get()'s answer and the number of count(*) statements it ran."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        return get(), sum(1 for s in statements if "count(*)" in s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 @pytest.mark.parametrize("cap", [4, 100])
 def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, people, monkeypatch, cap):
     """A state tab's total is its tab count (exact, site_state_counts) and a big "All" tab is "more than CAP",
     without counting again (queries.queue_total); each page must say what counting its rows says."""
-    from sqlalchemy import event, select
+    from sqlalchemy import select
 
     from bbt_workflow.submissions.models import Submission
 
@@ -135,17 +150,8 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
             "?view=claimed", "?q=bao", "?content_type=tin"]
 
     def seen(url):
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            page = client.get(url).get_data(as_text=True)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return re.search(r'muted">([^<]+)<', page).group(1), sum(1 for s in statements if "count(*)" in s)
+        page, counts = _with_counts(lambda: client.get(url).get_data(as_text=True))
+        return re.search(r'muted">([^<]+)<', page).group(1), counts
 
     # The truth: every tab counted (the shortcuts off) under a cap none of them reaches.
     with monkeypatch.context() as counting:
@@ -171,34 +177,20 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
 def test_a_first_page_not_full_is_its_own_count(client, people, monkeypatch, per_page):
     """keyset.seek_page counts the filtered rows only when the first page is full: a first page with room
     left holds all of them. Pages and API lists say the same total either way, and what counting says."""
-    from sqlalchemy import event
-
     monkeypatch.setattr("bbt_workflow.submissions.views.PER_PAGE", per_page)
     token = bearer(api_token(client, people.editor.username))
     login(client, people.editor.username)
 
-    def seen(get):
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            return get(), sum(1 for s in statements if "count(*)" in s)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
     full = per_page < len(TITLES)
-    page, counted = seen(lambda: client.get("/sites/tinh/queue?content_type=tin").get_data(as_text=True))
+    page, counted = _with_counts(lambda: client.get("/sites/tinh/queue?content_type=tin").get_data(as_text=True))
     assert re.search(r'muted">([^<]+)<', page).group(1) == f"Tổng cộng {len(TITLES)}"
     assert len(re.findall(r"data-open>", page)) == min(per_page, len(TITLES)) and counted == (1 if full else 0)
-    body, counted = seen(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}",
+    body, counted = _with_counts(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}",
                                             headers=token).get_json())
     assert (body["total"], body["total_capped"], counted) == (len(TITLES), False, 1 if full else 0)
     # A later page is never taken for the whole list.
     if full:
-        body, counted = seen(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}"
+        body, counted = _with_counts(lambda: client.get(f"/api/v1/submissions?site=tinh&content_type=tin&per_page={per_page}"
                                                 f"&page=3", headers=token).get_json())
         assert (body["total"], len(body["items"]), counted) == (len(TITLES), len(TITLES) - 2 * per_page, 1)
 
