@@ -186,10 +186,7 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
 def _total(stmt, rows, first, per_page):
     """The page's total: as its caller knows it, else the rows of a first page that is not full (all there
     are: the lists people work from — what awaits me, a narrow filter — mostly fit on one page), else counted."""
-    known = known_count(stmt)
-    if known is not None:
-        return known
-    if first and len(rows) <= per_page:
+    if first and len(rows) <= per_page and known_count(stmt) is None:
         return CappedCount.of(len(rows))
     return capped_count(stmt)
 

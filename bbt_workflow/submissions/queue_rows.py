@@ -58,20 +58,16 @@ class _Words:
     def for_reader(cls):
         return _words_in(str(get_locale()))
 
-    @classmethod
-    def translated(cls):
-        return cls(untitled=gettext("(untitled)"), select=gettext("Select %(title)s"),
-                   claim=gettext("Claim %(title)s"), since=gettext("Since %(at)s"),
-                   held_since=gettext("since %(at)s"), waited=waited_formats(),
-                   states={code: str(label) for code, label in STATE_LABELS.items()},
-                   types={code: str(kind.name) for code, kind in CONTENT_TYPES.items()})
-
 
 @lru_cache(maxsize=None)
 def _words_in(locale):
     """The page's words in one language (the key; the current request reads that language): the catalogs do not
     change while the app runs, and translating ~35 words on every queue page was ~0.3 ms of it."""
-    return _Words.translated()
+    return _Words(untitled=gettext("(untitled)"), select=gettext("Select %(title)s"),
+                  claim=gettext("Claim %(title)s"), since=gettext("Since %(at)s"),
+                  held_since=gettext("since %(at)s"), waited=waited_formats(),
+                  states={code: str(label) for code, label in STATE_LABELS.items()},
+                  types={code: str(kind.name) for code, kind in CONTENT_TYPES.items()})
 
 
 def queue_rows(items, *, claimable, now):
