@@ -64,6 +64,31 @@ def _delivered():
     return db.session.scalar(select(func.count(Delivery.id)).where(Delivery.state == "delivered"))
 
 
+def _kill_while_holding(victim, receiver, started):
+    """SIGKILL the victim a quarter through, at an instant it holds leased rows; returns how many.
+
+    Checking `_held()` and then killing is a race on a loaded machine: the victim may finish its
+    batch in between, and then nothing is left to re-claim. So it is frozen first (SIGSTOP), the
+    rows are counted while it cannot move, and it is killed only if it holds some — else it is
+    let go (SIGCONT) and caught again a moment later. What is counted is what it died holding."""
+    while True:
+        assert time.monotonic() - started < DEADLINE_SECONDS, "the worker never held a batch a quarter through"
+        assert victim.poll() is None, victim.stderr.read().decode()[-2000:]
+        if receiver.requests < ITEMS // 4:
+            time.sleep(0.01)
+            continue
+        victim.send_signal(signal.SIGSTOP)
+        _, status = os.waitpid(victim.pid, os.WUNTRACED)  # returns once it has really stopped
+        assert os.WIFSTOPPED(status), f"the worker ended instead of stopping (status {status})"
+        held = _held()
+        if held:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+            return held
+        victim.send_signal(signal.SIGCONT)
+        time.sleep(0.01)
+
+
 @pytest.mark.postgres_only
 def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(app, make):
     if db.engine.dialect.name != "postgresql":
@@ -87,12 +112,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(app, make):
         workers = [victim]
         wake(client)
         started = time.monotonic()
-        while receiver.requests < ITEMS // 4 or not _held():
-            assert time.monotonic() - started < DEADLINE_SECONDS, "the worker did not start sending"
-            assert victim.poll() is None, victim.stderr.read().decode()[-2000:]
-            time.sleep(0.01)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(10)
+        held_at_kill = _kill_while_holding(victim, receiver, started)
         killed_at = receiver.requests
         survivor = _start_worker(database_url)
         workers.append(survivor)
@@ -124,9 +144,11 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(app, make):
     repeats = sum(receiver.duplicates.values())
     assert repeats <= BATCH, receiver.duplicates
     # The kill really hit mid-batch: rows it had claimed were claimed again after its lease.
+    # Every row it held when it died was claimed again by the survivor once the lease ran out.
     reclaimed = db.session.scalar(select(func.count(Delivery.id)).where(Delivery.attempts > 1))
-    assert reclaimed >= 1
+    assert held_at_kill >= 1
+    assert reclaimed >= held_at_kill
     assert elapsed < DEADLINE_SECONDS
     print(f"\nworker kill: {ITEMS} items, killed after {killed_at} receipts; all delivered in {elapsed:.1f} s; "
           f"receipts {receiver.requests}, distinct webhook-ids {len(receiver.accepted)}, "
-          f"repeats (same id) {repeats}, rows re-claimed after the lease {reclaimed}")
+          f"repeats (same id) {repeats}, rows held at the kill {held_at_kill}, re-claimed after the lease {reclaimed}")
