@@ -93,8 +93,9 @@ def finish(url, sink):
         sink.execute("INSERT INTO search_lexemes (word) SELECT DISTINCT unnest(tsvector_to_array(search_vector)) "
                      "FROM submissions ON CONFLICT DO NOTHING")
         # Nor did the triggers keeping the tab counts (migration 0021).
-        sink.execute("INSERT INTO site_state_counts (site_id, state, n) "
-                     "SELECT site_id, state, count(*) FROM submissions GROUP BY site_id, state")
+        sink.execute("INSERT INTO site_state_counts (site_id, state, content_type, n) "
+                     "SELECT site_id, state, content_type, count(*) FROM submissions "
+                     "GROUP BY site_id, state, content_type")
         sink.execute("VACUUM ANALYZE")
     else:
         import sqlite3

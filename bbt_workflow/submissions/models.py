@@ -86,13 +86,15 @@ class Submission(db.Model):
 
 
 class SiteStateCount(db.Model):
-    """How many items a site has in each state: kept by triggers on `submissions` (migration 0021), so
-    every writer keeps it right; the app only reads it (the queue's tab counts)."""
+    """How many items a site has in each state, per content type: kept by triggers on `submissions`
+    (migrations 0021, 0023), so every writer keeps it right; the app only reads it (the queue's tab counts
+    and a state tab's total with a type filter)."""
 
     __tablename__ = "site_state_counts"
 
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(20), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int]
 
 

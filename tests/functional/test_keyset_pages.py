@@ -144,10 +144,16 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
     for sub in db.session.scalars(select(Submission).order_by(Submission.id).limit(2)):
         services.transition_submission(people.editor, sub, "claim", sub.version)
     services.create_submission(people.editor, people.site, {"content_type": "tin", "title": "Nháp riêng"})
+    article = services.create_submission(people.author, people.site, {
+        "content_type": "bai", "title": "Bài phóng sự", "category": people.site.categories[0].code,
+        "summary": "Tóm tắt", "body_html": "<p>Nội dung</p>"})
+    services.transition_submission(people.author, article, "submit", article.version)
     db.session.commit()
     login(client, people.editor.username)
+    type_tabs = ["?state=submitted&content_type=tin", "?state=submitted&content_type=bai",
+                 "?state=in_review&content_type=tin", "?state=in_review&content_type=anh"]
     tabs = ["", "?state=submitted", "?state=in_review", "?state=published", "?state=draft", "?sort=title",
-            "?view=claimed", "?q=bao", "?content_type=tin"]
+            "?view=claimed", "?q=bao", "?content_type=tin", "?content_type=bai", *type_tabs]
 
     def seen(url):
         page, counts = _with_counts(lambda: client.get(url).get_data(as_text=True))
@@ -161,15 +167,17 @@ def test_queue_totals_taken_from_the_tab_counts_say_what_counting_says(client, p
     monkeypatch.setattr("bbt_workflow.submissions.keyset.CAP", cap)
     monkeypatch.setattr("bbt_workflow.submissions.queries.CAP", cap)
     shortcut = {tab: seen(f"/sites/tinh/queue{tab}") for tab in tabs}
-    reviewed_tabs = ("?state=submitted", "?state=in_review", "?state=published")
+    reviewed_tabs = ("?state=submitted", "?state=in_review", "?state=published", *type_tabs)
     for tab, (text, counts) in shortcut.items():
         exact = tab in reviewed_tabs or truth[tab] <= cap
         assert text == (f"Tổng cộng {truth[tab]}" if exact else f"Hơn {cap} mục"), tab
-    assert truth[""] == len(TITLES) + 1 and truth["?state=in_review"] == 2 and truth["?state=submitted"] == 5
-    # The state tabs of reviewed states never count again; "All" only when the tabs do not pass CAP (and its
-    # first page is full: here it is not); filters the tab counts don't follow list all their rows on a first
-    # page that is not full, which is their count (test_a_first_page_not_full_is_its_own_count below).
-    assert [shortcut[tab][1] for tab in reviewed_tabs] == [0, 0, 0]
+    assert truth[""] == len(TITLES) + 2 and truth["?state=in_review"] == 2 and truth["?state=submitted"] == 6
+    assert [truth[tab] for tab in type_tabs] == [5, 1, 2, 0] and truth["?content_type=bai"] == 1
+    # The state tabs of reviewed states never count again, with a type filter or without (the counts are kept
+    # per type); "All" only when the tabs do not pass CAP (and its first page is full: here it is not); filters
+    # the tab counts don't follow list all their rows on a first page that is not full, which is their count
+    # (test_a_first_page_not_full_is_its_own_count below).
+    assert [shortcut[tab][1] for tab in reviewed_tabs] == [0] * len(reviewed_tabs)
     assert [shortcut[tab][1] for tab in ("", "?state=draft", "?view=claimed", "?content_type=tin")] == [0, 0, 0, 0]
 
 
