@@ -277,10 +277,12 @@ def home_item_counts(user, site_ids):
     counts = {site_id: {"queue": {}, "held": 0, "mine": {}} for site_id in site_ids}
     if not site_ids:
         return counts
+    # The queue's part from the kept counts (site_state_counts), not by counting the waiting items.
     for site_id, state, n in db.session.execute(
-            select(Submission.site_id, Submission.state, func.count(Submission.id))
-            .where(Submission.site_id.in_(site_ids), Submission.state.in_((SUBMITTED, PENDING_APPROVAL)))
-            .group_by(Submission.site_id, Submission.state)):
+            select(SiteStateCount.site_id, SiteStateCount.state, func.sum(SiteStateCount.n))
+            .where(SiteStateCount.site_id.in_(site_ids), SiteStateCount.state.in_((SUBMITTED, PENDING_APPROVAL)),
+                   SiteStateCount.n > 0)
+            .group_by(SiteStateCount.site_id, SiteStateCount.state)):
         counts[site_id]["queue"][state] = n
     for site_id, n in db.session.execute(
             select(Submission.site_id, func.count(Submission.id))
