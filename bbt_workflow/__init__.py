@@ -115,7 +115,8 @@ def create_app(config_class=None):
     jobs.register_task("release_stale_claims", release_stale_claims_job)
     if app.config.get("JOB_BACKEND") == "redis":
         redis_jobs.install_redis_wakeups(app, db)  # the workers run the jobs, never the web process
-    elif app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1":
+    elif (app.config.get("MAIL_SEND_IN_PROCESS") and os.environ.get("BBT_NO_RUNNER") != "1"
+          and not jobs.created_by_a_command()):
         jobs.install_in_process_runner(app, db)
 
     # Refuse to start half-wired: a required workflow step, the payee records or a route rule

@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 
+import click
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
@@ -99,6 +100,15 @@ class InProcessRunner:
             run_tasks_once(self.app)
             self._wake.wait(self.interval)
             self._wake.clear()
+
+
+def created_by_a_command():
+    """True when a `flask` command other than `flask run` is creating the app (bbt init, demo, backup,
+    restore, worker, db upgrade, the command lookup itself): the web process's runner is not theirs. Started
+    there it ran the jobs before `bbt init` had made their tables (a traceback per job on a first start), and
+    beside a restore or a migration. gunicorn and `flask run` create the app outside any other command."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name != "run"
 
 
 def install_in_process_runner(app, db):
