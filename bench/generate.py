@@ -92,7 +92,7 @@ def finish(url, sink):
         # (migration 0019) did not fire; fill them as the migration does.
         sink.execute("INSERT INTO search_lexemes (word) SELECT DISTINCT unnest(tsvector_to_array(search_vector)) "
                      "FROM submissions ON CONFLICT DO NOTHING")
-        # Nor did the triggers keeping the tab counts (migration 0021).
+        # Nor did the triggers keeping the tab counts per state and type (migrations 0021, 0023).
         sink.execute("INSERT INTO site_state_counts (site_id, state, content_type, n) "
                      "SELECT site_id, state, content_type, count(*) FROM submissions "
                      "GROUP BY site_id, state, content_type")

