@@ -1,6 +1,7 @@
 """Portal endpoints (admins) and the outbox deliveries (approvers, admins): API.md."""
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from ..auth.current import current_actor
 from ..accounts.services import get_site
@@ -8,10 +9,10 @@ from ..extensions import db
 from ..permissions import can_approve, requires
 from ..publishing import deliveries as deliveries_service
 from ..publishing import endpoints as endpoint_service
-from ..publishing.models import ENDPOINT_KINDS
+from ..publishing.models import ENDPOINT_KINDS, Delivery
 from ..errors import Forbidden
 from .blueprint import BEARER, blp
-from .pagination import paginate
+from .pagination import paginate, seek_by_newest
 from .partial_updates import require_changes
 from .site_references import visible_site
 from .schemas import JsonBoolean, PageArgs, page_of
@@ -84,6 +85,7 @@ class DeliverySchema(Schema):
 
 
 class DeliveryListArgs(PageArgs):
+    cursor = fields.String(validate=validate.Length(max=400))  # next_cursor of the previous page
     site = fields.String(validate=validate.Length(max=40))
     state = fields.String(validate=validate.OneOf(deliveries_service.STATE_FILTERS))
 
@@ -159,7 +161,9 @@ def list_deliveries(args):
         site = visible_site(args["site"])
         if not can_approve(user, site):
             raise Forbidden(_l("Only the site's approvers and administrators see its deliveries."), code="not_allowed")
-    return paginate(deliveries_service.deliveries_query(user, site, args.get("state")), args)
+    # Their sites' codes with the page's rows (an admin's list spans sites).
+    rows = deliveries_service.deliveries_query(user, site, args.get("state")).options(selectinload(Delivery.site))
+    return seek_by_newest(rows, Delivery.id, args)
 
 
 @blp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])

@@ -1,6 +1,7 @@
 """Reading the outbox (per site, per state) and replaying dead rows."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, MembershipRole, Site
 from ..db_types import utcnow
@@ -54,7 +55,9 @@ def dead_counts_by_site(site_ids):
 
 
 def deliveries_query(user, site=None, state=None):
-    stmt = select(Delivery).order_by(Delivery.id.desc())
+    """The outbox rows the user watches, newest first, with their endpoints (the page and the API show them:
+    a page across sites lazily loaded each row's endpoint, up to 50 statements)."""
+    stmt = select(Delivery).options(selectinload(Delivery.endpoint)).order_by(Delivery.id.desc())
     if site is not None:
         stmt = stmt.where(Delivery.site_id == site.id)
     if not is_admin(user):

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
 from ..permissions import may_fetch_public_media, may_watch_deliveries, requires, site_for
 from ..submissions.attachments import attachment_path
+from ..submissions.keyset import BadCursor, CappedCount, counted, seek_newest
 from ..submissions.models import Attachment, Submission
 from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
@@ -133,10 +134,17 @@ def deliveries(site):
     state = request.args.get("state") or None
     if state not in (None, *deliveries_service.STATE_FILTERS):
         state = None
-    # The items' titles for the whole page in one query, not one per row.
-    page = _page(deliveries_service.deliveries_query(user, site_obj, state).options(selectinload(Delivery.submission)))
-    return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state,
-                           counts=deliveries_service.shown_state_counts(site_obj),
+    # The items' titles for the whole page in one query, not one per row. Pages by cursor (the pager's links);
+    # the filters' counts are exact and are the list's total too (nothing counted twice).
+    counts = deliveries_service.shown_state_counts(site_obj)
+    rows = counted(deliveries_service.deliveries_query(user, site_obj, state).options(selectinload(Delivery.submission)),
+                   CappedCount(counts.get(state, 0) if state else sum(counts.values())))
+    try:
+        page = seek_newest(rows, Delivery.id, cursor=request.args.get("cursor"),
+                           page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)
+    except BadCursor as bad:
+        abort(400, description=str(bad))
+    return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state, counts=counts,
                            plain=PlainPostForm())
 
 

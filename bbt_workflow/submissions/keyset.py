@@ -1,4 +1,5 @@
-"""Keyset (seek) pages of submissions: a page costs the same at 10k and 1M items.
+"""Keyset (seek) pages of submissions, and of other tables listed newest first (seek_newest: the outbox's
+deliveries): a page costs the same at 10k and 1M items.
 
 A page after the first is asked for with an opaque `cursor` (urlsafe base64 of the sort, the last row's sort
 value and id): the database seeks to it through the index instead of reading and discarding OFFSET rows.
@@ -149,12 +150,12 @@ def known_count(stmt):
     return known if isinstance(known, CappedCount) else CappedCount.of(known)  # as the caller has it
 
 
-def capped_count(stmt):
+def capped_count(stmt, id_column=Submission.id):
     known = known_count(stmt)
     if known is not None:
         return known
     # Only the id of each counted row: the filter's columns are read, never the items' text.
-    ids = stmt.order_by(None).with_only_columns(Submission.id, maintain_column_froms=True)
+    ids = stmt.order_by(None).with_only_columns(id_column, maintain_column_froms=True)
     limited = ids.limit(CAP + 1).subquery()
     return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
 
@@ -183,12 +184,12 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
                     next_cursor=next_cursor, first=first)
 
 
-def _total(stmt, rows, first, per_page):
+def _total(stmt, rows, first, per_page, id_column=Submission.id):
     """The page's total: as its caller knows it, else the rows of a first page that is not full (all there
     are: the lists people work from — what awaits me, a narrow filter — mostly fit on one page), else counted."""
     if first and len(rows) <= per_page and known_count(stmt) is None:
         return CappedCount.of(len(rows))
-    return capped_count(stmt)
+    return capped_count(stmt, id_column)
 
 
 def _ranked_page(stmt, *, cursor, page, per_page):
@@ -206,3 +207,43 @@ def _fetch(stmt):
     pages' queries.listed_submissions; a cursor reads the sort column from either by name)."""
     result = db.session.execute(stmt)
     return result.scalars().all() if stmt.column_descriptions[0]["expr"] is Submission else result.all()
+
+
+# A list newest first by its id (seek_newest): the cursor holds this mark and the last row's id.
+NEWEST = "-id"
+
+
+def encode_newest_cursor(last_id):
+    raw = json.dumps([NEWEST, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_newest_cursor(token):
+    """The last id of a cursor made by seek_newest, or BadCursor (also for a cursor of the submissions' lists)."""
+    try:
+        made_for, last_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        raise BadCursor(NOT_OURS) from None
+    if made_for != NEWEST or not isinstance(last_id, int) or isinstance(last_id, bool):
+        raise BadCursor(OTHER_SORT if made_for != NEWEST else NOT_OURS)
+    return last_id
+
+
+def seek_newest(stmt, id_column, *, cursor=None, page=1, per_page=50):
+    """One page of a select of one entity ordered by `id_column` descending (the outbox's deliveries): after
+    the cursor's id when given (the primary key seeks to it), else by page number (old links; an OFFSET). The
+    total is a capped count like the submissions' lists: a site's outbox grows by every publication, and an
+    exact count and a deep OFFSET both read every row before the page (page 200 of the portal's 12,443
+    deliveries: 120 ms at 1,000,000 items)."""
+    paged = stmt
+    if cursor:
+        paged = paged.where(id_column < decode_newest_cursor(cursor))
+        page = None
+    elif page > 1:
+        paged = paged.offset((page - 1) * per_page)
+    rows = db.session.scalars(paged.limit(per_page + 1)).all()
+    items = rows[:per_page]
+    next_cursor = encode_newest_cursor(getattr(items[-1], id_column.key)) if len(rows) > per_page else None
+    first = not cursor and (page or 1) == 1
+    return SeekPage(items=items, per_page=per_page, page=page, total=_total(stmt, rows, first, per_page, id_column),
+                    next_cursor=next_cursor, first=first)

@@ -173,6 +173,26 @@ def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people
     assert measure() == few
 
 
+def test_admin_deliveries_across_sites_cost_the_same_for_n_and_3n_sites(client, make):
+    """An admin's API list spans sites: each row's endpoint and site come with the page (lazily loaded per
+    row, 50 rows of different sites were 100 statements)."""
+    admin = make.user("quantri", is_admin=True)
+    token = bearer(api_token(client, admin.username))
+
+    def add_sites(start, n):
+        for i in range(start, start + n):
+            people = People(make, site_code=f"so{i}")
+            add_endpoint(people.site, "http://127.0.0.1:9/hook", name=f"Cổng {i}")
+            create_approved(people, title=f"Tin {i}")
+
+    add_sites(0, N)
+    few = _statements(client, "/api/v1/deliveries", token)
+    add_sites(N, 2 * N)
+    listed = client.get("/api/v1/deliveries", headers=token).get_json()
+    assert len({row["site"] for row in listed["items"]}) == 3 * N
+    assert _statements(client, "/api/v1/deliveries", token) == few
+
+
 def _sheet_with_items(make, accountant, code, items):
     """A month's sheet of `items` graded, published items, each paying its author and the next one."""
     site = make.site(code, kind="portal")
