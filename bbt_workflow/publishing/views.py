@@ -14,7 +14,7 @@ from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
 from ..permissions import may_fetch_public_media, may_watch_deliveries, requires, site_for
 from ..submissions.attachments import attachment_path
-from ..submissions.keyset import BadCursor, CappedCount, counted, seek_newest
+from ..submissions.keyset import CappedCount, counted, seek_newest
 from ..submissions.models import Attachment, Submission
 from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
@@ -139,11 +139,8 @@ def deliveries(site):
     counts = deliveries_service.shown_state_counts(site_obj)
     rows = counted(deliveries_service.deliveries_query(user, site_obj, state).options(selectinload(Delivery.submission)),
                    CappedCount(counts.get(state, 0) if state else sum(counts.values())))
-    try:
-        page = seek_newest(rows, Delivery.id, cursor=request.args.get("cursor"),
-                           page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)
-    except BadCursor as bad:
-        abort(400, description=str(bad))
+    page = seek_newest(rows, Delivery.id, cursor=request.args.get("cursor"),
+                       page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)  # bad cursor: 400
     return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state, counts=counts,
                            plain=PlainPostForm())
 

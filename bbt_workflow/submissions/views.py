@@ -29,7 +29,7 @@ from .forms import (EMAIL_KIND_GROUPS, EMAIL_KINDS, ActionForm, ClaimForm, Email
                     RemoveAttachmentForm, SubmissionForm, UploadForm)
 from .models import Notification
 from .notifications import email_opt_outs, mark_notifications_read, set_email_opt_outs, unread_count
-from .keyset import BadCursor, seek_page
+from .keyset import seek_page
 from .queries import (LOCAL, chosen_sort, history_of, listed_items, listed_submissions, queue_counts,
                       queue_submissions, revisions_of)
 from .queue_rows import queue_rows
@@ -40,12 +40,10 @@ PER_PAGE = 50
 
 
 def _page(stmt, args):
-    """One page by `cursor` (the pager's links) or by `page` (old links); a cursor we did not make is a 400."""
-    try:
-        return seek_page(stmt, chosen_sort(args), cursor=request.args.get("cursor"),
-                         page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)
-    except BadCursor as bad:
-        abort(400, description=str(bad))
+    """One page by `cursor` (the pager's links) or by `page` (old links); a cursor we did not make is a 400
+    saying so (BadCursor)."""
+    return seek_page(stmt, chosen_sort(args), cursor=request.args.get("cursor"),
+                     page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)
 
 
 @bp.route("/submissions/<int:submission_id>")

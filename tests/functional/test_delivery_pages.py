@@ -111,3 +111,4 @@ def test_page_with_a_foreign_cursor_is_a_400(client, people):
     for cursor in ("nonsense!!", "WyJ0aXRsZSIsIngiLDFd"):  # garbage; a cursor of the queue's title sort
         response = client.get(f"/sites/tinh/deliveries?cursor={cursor}")
         assert response.status_code == 400, cursor
+        assert "bắt đầu lại từ trang đầu" in response.get_data(as_text=True), cursor  # what to do, in Vietnamese

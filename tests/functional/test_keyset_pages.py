@@ -69,7 +69,9 @@ def test_queue_next_links_walk_by_cursor_and_a_bad_cursor_is_a_400(app, client, 
         url = unescape(found.group(1)) if found else None
         assert url is None or "cursor=" in url and "page=" not in url
     assert titles == sorted(TITLES)
-    assert client.get("/sites/tinh/queue?cursor=xyz").status_code == 400
+    refused = client.get("/sites/tinh/queue?cursor=xyz")
+    # The page says what is wrong and what to do, in the reader's language (not only "malformed request").
+    assert refused.status_code == 400 and "bắt đầu lại từ trang đầu" in refused.get_data(as_text=True)
 
 
 def test_totals_are_capped_counts(client, people, monkeypatch):
