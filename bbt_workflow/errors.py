@@ -6,6 +6,7 @@ Messages are lazy translatable strings, rendered in the caller's language.
 
 class ServiceError(Exception):
     status = 422
+    page_status = None  # a web page's status when it is not the API's (keyset.BadCursor: 400)
     code = "rule_violated"
 
     def __init__(self, message, *, code=None, details=None):

@@ -68,8 +68,7 @@ def register_error_handlers(app):
         if is_api_request():
             response = api_error(exc.status, exc.code, exc.message, exc.details)
         else:
-            # A page may answer with its own status (BadCursor: 400 on a page, 422 in the API).
-            status = getattr(exc, "page_status", exc.status)
+            status = exc.page_status or exc.status
             response = make_response(
                 render_template("errors/error.html", status=status, message=str(exc.message)), status)
         if retry_after_seconds(exc):

@@ -134,10 +134,9 @@ def deliveries(site):
     state = request.args.get("state") or None
     if state not in (None, *deliveries_service.STATE_FILTERS):
         state = None
-    # The items' titles for the whole page in one query, not one per row. Pages by cursor (the pager's links);
-    # the filters' counts are exact and are the list's total too (nothing counted twice).
+    # The filters' counts are exact, and the list's total too (nothing counted twice). The items' titles for the
+    # whole page in one query, and only their titles (whole, they were 50 bodies with co-authors and attachments).
     counts = deliveries_service.shown_state_counts(site_obj)
-    # Of each item its title only: loaded whole, the page read 50 bodies and their co-authors and attachments.
     titles = selectinload(Delivery.submission).load_only(Submission.title).raiseload("*")
     rows = counted(deliveries_service.deliveries_query(user, site_obj, state).options(titles),
                    CappedCount(counts.get(state, 0) if state else sum(counts.values())))

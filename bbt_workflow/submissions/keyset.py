@@ -235,8 +235,7 @@ def seek_newest(stmt, id_column, *, cursor=None, page=1, per_page=50):
     """One page of a select of one entity ordered by `id_column` descending (the outbox's deliveries): after
     the cursor's id when given (the primary key seeks to it), else by page number (old links; an OFFSET). The
     total is a capped count like the submissions' lists: a site's outbox grows by every publication, and an
-    exact count and a deep OFFSET both read every row before the page (page 200 of the portal's 12,443
-    deliveries: 120 ms at 1,000,000 items)."""
+    exact count and a deep OFFSET both read every row before the page (bench/RESULTS.md, 2026-12-05)."""
     paged = stmt
     if cursor:
         paged = paged.where(id_column < decode_newest_cursor(cursor))
