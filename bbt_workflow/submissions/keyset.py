@@ -80,19 +80,28 @@ def order_for(sort):
     return column.desc() if descending else column.asc(), Submission.id.desc()
 
 
-def encode_offset_cursor(offset):
-    raw = json.dumps([RELEVANCE, offset], separators=(",", ":")).encode()
+def _encode_marked(mark, number):
+    """A cursor holding one number (a ranked search's offset, a newest-first list's last id) and what it is for."""
+    raw = json.dumps([mark, number], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_offset_cursor(token):
+def _decode_marked(token, mark):
     try:
-        made_for, offset = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, TypeError):
+        made_for, number = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, TypeError):  # also a sort's cursor (three items)
         raise BadCursor(NOT_OURS) from None
-    if made_for != RELEVANCE or not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if made_for != mark or not isinstance(number, int) or isinstance(number, bool) or number < 0:
         raise BadCursor(OTHER_SORT)
-    return offset
+    return number
+
+
+def encode_offset_cursor(offset):
+    return _encode_marked(RELEVANCE, offset)
+
+
+def decode_offset_cursor(token):
+    return _decode_marked(token, RELEVANCE)
 
 
 def encode_cursor(sort, item):
@@ -216,19 +225,12 @@ NEWEST = "-id"
 
 
 def encode_newest_cursor(last_id):
-    raw = json.dumps([NEWEST, last_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _encode_marked(NEWEST, last_id)
 
 
 def decode_newest_cursor(token):
     """The last id of a cursor made by seek_newest, or BadCursor (also for a cursor of the submissions' lists)."""
-    try:
-        made_for, last_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, TypeError):
-        raise BadCursor(NOT_OURS) from None
-    if made_for != NEWEST or not isinstance(last_id, int) or isinstance(last_id, bool):
-        raise BadCursor(OTHER_SORT if made_for != NEWEST else NOT_OURS)
-    return last_id
+    return _decode_marked(token, NEWEST)
 
 
 def seek_newest(stmt, id_column, *, cursor=None, page=1, per_page=50):
