@@ -9,6 +9,7 @@ from ..domain import delivery_policy as dp
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import is_admin, may_watch_deliveries
+from ..submissions.keyset import CappedCount, counted
 from .models import Delivery
 from .outbox import delivery_status
 
@@ -73,6 +74,14 @@ def deliveries_query(user, site=None, state=None):
     elif state:
         raise ValidationFailed(_l("Unknown state."), details={"state": [str(_l("Unknown state."))]})
     return stmt
+
+
+def site_deliveries(user, site, state, counts):
+    """deliveries_query for a site the user watches (every row of it is theirs to see), marked with its total
+    (keyset.counted): `counts`, the site's shown_state_counts, already says how many rows each filter lists and,
+    summed, the unfiltered list, so the page counts nothing again."""
+    total = counts.get(state, 0) if state else sum(counts.values())
+    return counted(deliveries_query(user, site, state), CappedCount(total))
 
 
 def get_delivery_for(user, delivery_id):

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..forms_base import show_service_error, submit_and_flash
 from ..permissions import may_fetch_public_media, may_watch_deliveries, requires, site_for
 from ..submissions.attachments import attachment_path
-from ..submissions.keyset import CappedCount, counted, seek_newest
+from ..submissions.keyset import seek_newest
 from ..submissions.models import Attachment, Submission
 from . import deliveries as deliveries_service
 from . import endpoints as endpoint_service
@@ -134,12 +134,11 @@ def deliveries(site):
     state = request.args.get("state") or None
     if state not in (None, *deliveries_service.STATE_FILTERS):
         state = None
-    # The filters' counts are exact, and the list's total too (nothing counted twice). The items' titles for the
-    # whole page in one query, and only their titles (whole, they were 50 bodies with co-authors and attachments).
     counts = deliveries_service.shown_state_counts(site_obj)
+    # The items' titles for the whole page in one query, and only their titles (whole, they were 50 bodies with
+    # their co-authors and attachments).
     titles = selectinload(Delivery.submission).load_only(Submission.title).raiseload("*")
-    rows = counted(deliveries_service.deliveries_query(user, site_obj, state).options(titles),
-                   CappedCount(counts.get(state, 0) if state else sum(counts.values())))
+    rows = deliveries_service.site_deliveries(user, site_obj, state, counts).options(titles)
     page = seek_newest(rows, Delivery.id, cursor=request.args.get("cursor"),
                        page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE)  # bad cursor: 400
     return render_template("publishing/deliveries.html", site=site_obj, page=page, state=state, counts=counts,
