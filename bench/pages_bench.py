@@ -171,6 +171,7 @@ def operations(c, site, clients):
     admin_web = c.web_session("admin")
     approver_h, editor_h, admin_h = c.token(f"pd.{site}.1"), c.token(f"bt.{site}.1"), c.token("admin")
     accountant_h = c.token(f"kt.{site}.1")
+    contributor_h = c.token("ctv0001")
 
     def get(sessions, path, **kw):
         def for_client(i):
@@ -229,6 +230,9 @@ def operations(c, site, clients):
         "search, queue page": get(editor_web, f"/sites/{site}/queue", params={"q": SEARCH}),
         "search, API one site": api(editor_h, f"/api/v1/submissions?site={site}&q={SEARCH}"),
         "search, API all sites (admin)": api(admin_h, f"/api/v1/submissions?q={SEARCH}"),
+        # Without a site: what each may see across sites (a contributor's own items, an editor's site and own).
+        "search, API across sites (contributor)": api(contributor_h, f"/api/v1/submissions?q={SEARCH}"),
+        "search, API across sites (editor)": api(editor_h, f"/api/v1/submissions?q={SEARCH}"),
         "API list, site submitted": api(editor_h, f"/api/v1/submissions?site={site}&state=submitted"),
         "item page with history": get(approvers, f"/submissions/{published['id']}"),
         "transition (claim + release pair)": claim_release,

@@ -13,7 +13,7 @@ RANKED_LIMIT hits are ranked (best first, then newest); more hits are listed new
 database walks the hits by recency and stops at the page), and the page says so. Totals are counted
 up to keyset.CAP (keyset.capped_count); beyond it the total is "more than" the cap.
 """
-from sqlalchemy import bindparam, column, func, literal_column, select, table
+from sqlalchemy import bindparam, column, func, literal_column, select, table, union
 
 from ..domain.text_search import search_words
 from ..extensions import db
@@ -22,9 +22,9 @@ from .models import Submission
 
 # Outside the models (the ORM never reads or writes them): the migrations create them, per backend.
 _PG_VECTOR = literal_column("submissions.search_vector")
-SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site_search", "search_lexemes",
-                  "submissions_fts", "submissions_fts_data", "submissions_fts_idx", "submissions_fts_content",
-                  "submissions_fts_docsize", "submissions_fts_config"}
+SCHEMA_OBJECTS = {"search_vector", "ix_submissions_search", "ix_submissions_site_search",
+                  "ix_submissions_site_author_search", "search_lexemes", "submissions_fts", "submissions_fts_data",
+                  "submissions_fts_idx", "submissions_fts_content", "submissions_fts_docsize", "submissions_fts_config"}
 _FTS = table("submissions_fts", column("rowid"), column("rank"))
 # SQLite: `+id` is the same value, but the planner may not use it to look rows up by id; it then reaches the
 # rows through another index (the site's, the sort's) and tests each against the full-text hits.
@@ -72,12 +72,15 @@ def _fts_query_text(words):
     return " ".join(terms)
 
 
-def matching(stmt, query, ranked=True, one_site=False):
+def matching(stmt, query, ranked=True, one_site=False, parts=None):
     """`stmt` (a select of Submission) narrowed to the items matching the search box's `query`, and
     an ORDER BY term putting the best matches first: None when there is nothing to search for, when
     not `ranked` (an explicit sort), or when there are more than RANKED_LIMIT hits (newest first).
     Runs one bounded query (at most RANKED_LIMIT + 1 ids) to know which. `one_site`: `stmt` keeps one
-    site's items only (the queue page, the API's `site`), which tells SQLite how to find them."""
+    site's items only (the queue page, the API's `site`), which tells SQLite how to find them. `parts`:
+    selects whose rows together are `stmt`'s (queries.visibility_parts with the same filters), each of
+    which an index can answer with the words where `stmt`'s OR of them cannot; the bounded query asks
+    for their union."""
     words = search_words(query)
     if not words:
         return stmt, None
@@ -86,8 +89,9 @@ def matching(stmt, query, ranked=True, one_site=False):
     matched = stmt.where(backend.matches())
     if not ranked:
         return matched, None
-    ids = db.session.scalars(matched.with_only_columns(Submission.id).order_by(None)
-                             .limit(RANKED_LIMIT + 1)).all()
+    probes = [part.where(backend.matches()) for part in parts] if parts else [matched]
+    hits = [probe.with_only_columns(Submission.id).order_by(None) for probe in probes]
+    ids = db.session.scalars((union(*hits) if len(hits) > 1 else hits[0]).limit(RANKED_LIMIT + 1)).all()
     if len(ids) > RANKED_LIMIT:
         newest_first = stmt.where(backend.matches_walking_the_sort())
         # More than the cap: the page's total is "more than CAP", already known (when the ids' bound covers it).
