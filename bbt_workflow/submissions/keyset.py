@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union, union_all
 
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -32,9 +32,20 @@ _RANKED = "bbt_ranked_by_relevance"  # an execution option marking a select orde
 _COUNTED = "bbt_rows_counted"  # an execution option: the select's row count, already known (up to CAP + 1)
 
 
+_PARTS = "bbt_rows_in_parts"  # an execution option: selects whose rows together are the select's (in_parts)
+
+
 def ranked(stmt):
     """Mark a select ordered by relevance (a search with few hits) so seek_page pages it by offset."""
     return stmt.execution_options(**{_RANKED: True})
+
+
+def in_parts(stmt, parts):
+    """Mark a select of Submission whose rows are together those of `parts` (selects of Submission, unordered,
+    possibly overlapping), each of which an index can walk in the sort's order where the select's OR of them
+    cannot (queries.visibility_parts). seek_page then takes the page's candidates from each part's first rows
+    past the cursor, and capped_count counts their union; the select itself still decides the rows."""
+    return stmt.execution_options(**{_PARTS: tuple(parts)})
 
 
 def counted(stmt, n):
@@ -165,10 +176,34 @@ def capped_count(stmt, id_column=Submission.id):
     known = known_count(stmt)
     if known is not None:
         return known
-    # Only the id of each counted row: the filter's columns are read, never the items' text.
-    ids = stmt.order_by(None).with_only_columns(id_column, maintain_column_froms=True)
-    limited = ids.limit(CAP + 1).subquery()
+    parts = stmt.get_execution_options().get(_PARTS)
+    if parts:
+        # The union of each part's first CAP + 1 ids: each part counts along its own index; the union drops
+        # the rows two parts share, and holds more than CAP rows exactly when the select does.
+        firsts = [_ids_of(part.order_by(None).limit(CAP + 1)) for part in parts]
+        limited = union(*firsts).limit(CAP + 1).subquery()
+    else:
+        # Only the id of each counted row: the filter's columns are read, never the items' text.
+        ids = stmt.order_by(None).with_only_columns(id_column, maintain_column_froms=True)
+        limited = ids.limit(CAP + 1).subquery()
     return CappedCount.of(db.session.scalar(select(func.count()).select_from(limited)))
+
+
+def _ids_of(part):
+    """SELECT id FROM (part's ids, ordered and limited): a compound select's members may not have their own
+    ORDER BY and LIMIT on SQLite."""
+    first = part.with_only_columns(Submission.id, maintain_column_froms=True).subquery()
+    return select(first.c.id)
+
+
+def _candidates(parts, sort, cursor, rows):
+    """The ids of each part's first `rows` rows in the sort's order past the cursor: the page's rows are among
+    them (a row of the page is within the first `rows` of any part holding it)."""
+    walks = []
+    for part in parts:
+        walk = part.where(after(sort, cursor)) if cursor else part
+        walks.append(_ids_of(walk.order_by(*order_for(sort)).limit(rows)))
+    return union_all(*walks)
 
 
 def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
@@ -178,6 +213,10 @@ def seek_page(stmt, sort, *, cursor=None, page=1, per_page=50):
     if stmt.get_execution_options().get(_RANKED):
         return _ranked_page(stmt, cursor=cursor, page=page, per_page=per_page)
     paged = stmt
+    parts = stmt.get_execution_options().get(_PARTS)
+    if parts:
+        rows = per_page + 1 if cursor else page * per_page + 1
+        paged = paged.where(Submission.id.in_(_candidates(parts, sort, cursor, rows)))
     if cursor:
         paged = paged.where(after(sort, cursor))
         page = None

@@ -52,24 +52,36 @@ def visible_submissions(user):
 
 def visibility_parts(user):
     """visible_submissions(user) as selects whose rows together are the same rows (None for an admin, who sees
-    everything): each part of the rule on its own, for a search across sites (search.matching). An OR of the
-    parts is a condition no index answers, so PostgreSQL built the words' bitmap over every site (78,000 hits
-    for a common phrase at 1M) and read each hit to test the rule: 0.9 s for a contributor, 0.7 s for an
-    editor. On its own, each part is answered by the search's GIN index (site and author are columns of it,
-    migration 0024) or by the user's few co-written items. Same rows: tests/functional/test_search_scope.py."""
+    everything): each part of the rule on its own, one per site, for the lists across sites (_filtered). An OR
+    of the parts is a condition no index answers: PostgreSQL built a search's bitmap over every site (78,000
+    hits for a common phrase at 1M) and read each hit to test the rule (0.9 s for a contributor's search, 0.7 s
+    for an editor's), and walked every site's items newest first to find one site's. On its own, each part is
+    answered by an index: the search's GIN index (site and author are columns of it, migration 0024), the
+    site's and the author's indexes in the sort's order, the user's few co-written items. The sites are the
+    user's memberships as loaded (the rule reads the same rows).
+    Same rows: tests/integration/test_visibility_parts.py."""
     if is_admin(user):
         return None
+    reviewed = sorted(m.site_id for m in user.memberships if m.role_set & {"editor", "approver"})
+    # A reviewer of a site sees every state an accountant of it does.
+    accounted = sorted(m.site_id for m in user.memberships
+                       if "accountant" in m.role_set and m.site_id not in reviewed)
     return [
         select(Submission).where(Submission.author_id == user.id),
         # Co-written by the user and not their own (those are the first part; every item lists its author).
         select(Submission).where(Submission.id.in_(select(SubmissionAuthor.submission_id)
                                                    .where(SubmissionAuthor.user_id == user.id)),
                                  Submission.author_id != user.id),
-        select(Submission).where(Submission.site_id.in_(_sites_where(user, ("editor", "approver"))),
-                                 Submission.state.not_in(HIDDEN_FROM_REVIEWERS)),
-        select(Submission).where(Submission.site_id.in_(_sites_where(user, ("accountant",))),
-                                 Submission.state.in_(VISIBLE_TO_ACCOUNTANTS)),
+        *(select(Submission).where(Submission.site_id == site_id, Submission.state.not_in(HIDDEN_FROM_REVIEWERS))
+          for site_id in reviewed),
+        *(select(Submission).where(Submission.site_id == site_id, Submission.state.in_(VISIBLE_TO_ACCOUNTANTS))
+          for site_id in accounted),
     ]
+
+
+# Filters that keep the rows to an index of their own (the author's, the assignee's): the rule's OR then only
+# filters those rows, and parts would add nothing.
+_NARROW_BY_PERSON = ("mine", "author", "assignee")
 
 
 def reviewed_site_items(user, site, state=None):
@@ -131,7 +143,7 @@ def _filtered(user, args, reviewed_site=None):
         stmt = visible_submissions(user)
         if args.get("site"):
             stmt = stmt.where(Submission.site_id == select(Site.id).where(Site.code == args["site"]).scalar_subquery())
-        elif args.get("q") and (parts := visibility_parts(user)) is not None:
+        elif not any(args.get(name) for name in _NARROW_BY_PERSON) and (parts := visibility_parts(user)):
             scope = [_narrowed(part, user, args, reviewed_site) for part in parts]
     stmt = _narrowed(stmt, user, args, reviewed_site)
     # A search lists the best matches first, then the newest, when the hits are few (search.matching:

@@ -79,24 +79,32 @@ def matching(stmt, query, ranked=True, one_site=False, parts=None):
     Runs one bounded query (at most RANKED_LIMIT + 1 ids) to know which. `one_site`: `stmt` keeps one
     site's items only (the queue page, the API's `site`), which tells SQLite how to find them. `parts`:
     selects whose rows together are `stmt`'s (queries.visibility_parts with the same filters), each of
-    which an index can answer with the words where `stmt`'s OR of them cannot; the bounded query asks
-    for their union."""
+    which an index can answer with the words where `stmt`'s OR of them cannot: the bounded query asks
+    for their union, and the select returned is marked with them (keyset.in_parts) for its pages."""
     words = search_words(query)
     if not words:
-        return stmt, None
+        return _in_parts(stmt, parts), None
     postgres = db.session.get_bind().dialect.name == "postgresql"
     backend = (_PostgresSearch if postgres else _SqliteSearch)(words, one_site)
     matched = stmt.where(backend.matches())
     if not ranked:
-        return matched, None
+        return _in_parts(matched, parts, backend.matches()), None
     probes = [part.where(backend.matches()) for part in parts] if parts else [matched]
     hits = [probe.with_only_columns(Submission.id).order_by(None) for probe in probes]
     ids = db.session.scalars((union(*hits) if len(hits) > 1 else hits[0]).limit(RANKED_LIMIT + 1)).all()
     if len(ids) > RANKED_LIMIT:
-        newest_first = stmt.where(backend.matches_walking_the_sort())
+        walking = backend.matches_walking_the_sort()
+        newest_first = _in_parts(stmt.where(walking), parts, walking)
         # More than the cap: the page's total is "more than CAP", already known (when the ids' bound covers it).
         return (keyset.counted(newest_first, len(ids)) if RANKED_LIMIT >= keyset.CAP else newest_first), None
     return backend.best_first(keyset.counted(stmt.where(Submission.id.in_(ids)), len(ids)), ids)
+
+
+def _in_parts(stmt, parts, condition=None):
+    """`stmt` marked with its parts (keyset.in_parts), each narrowed by the search's condition like `stmt`."""
+    if not parts:
+        return stmt
+    return keyset.in_parts(stmt, parts if condition is None else [part.where(condition) for part in parts])
 
 
 class _PostgresSearch:

@@ -31,7 +31,7 @@ def _searched(client, url):
 
 
 def test_the_search_index_holds_the_site_and_the_words(postgres):
-    # Since migration 0024 the author is a column too (tests/integration/test_search_scope.py).
+    # Since migration 0024 the author is a column too (tests/integration/test_visibility_parts.py).
     definition = db.session.scalar(text(
         "SELECT pg_get_indexdef('ix_submissions_site_author_search'::regclass)"))
     assert "USING gin (site_id, author_id, search_vector)" in definition, definition
