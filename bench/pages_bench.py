@@ -234,6 +234,8 @@ def operations(c, site, clients):
         "search, API across sites (contributor)": api(contributor_h, f"/api/v1/submissions?q={SEARCH}"),
         "search, API across sites (editor)": api(editor_h, f"/api/v1/submissions?q={SEARCH}"),
         "API list, site submitted": api(editor_h, f"/api/v1/submissions?site={site}&state=submitted"),
+        "API list, across sites (contributor)": api(contributor_h, "/api/v1/submissions"),
+        "API list, across sites (editor)": api(editor_h, "/api/v1/submissions"),
         "item page with history": get(approvers, f"/submissions/{published['id']}"),
         "transition (claim + release pair)": claim_release,
         "grading quote (API)": lambda i: (lambda: check(requests.post(base + "/api/v1/royalty/quote", headers=editor_h,
