@@ -108,8 +108,8 @@ def _in_parts(stmt, parts, condition=None):
 
 
 class _PostgresSearch:
-    """The generated `search_vector` and its GIN index over (site_id, search_vector) (migrations 0014, 0018):
-    one condition serves one site and all sites alike."""
+    """The generated `search_vector` and its GIN index over (site_id, author_id, search_vector) (migrations
+    0014, 0018, 0024): one condition serves one site, one author's items and all sites alike."""
 
     def __init__(self, words, one_site):
         self.tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),

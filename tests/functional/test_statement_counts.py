@@ -77,7 +77,10 @@ def test_queue_mine_and_api_lists_cost_the_same_for_n_and_3n_rows(app, client, p
     urls = [("/sites/tinh/queue", "editor", None), ("/sites/tinh/queue?sort=title", "editor", None),
             ("/my/submissions", "author", None),
             ("/api/v1/submissions?site=tinh", None, editor_token),
-            ("/api/v1/submissions?mine=true", None, author_token)]
+            ("/api/v1/submissions?mine=true", None, author_token),
+            # Across sites: through the visibility rule's parts (queries.visibility_parts), one per site.
+            ("/api/v1/submissions", None, editor_token), ("/api/v1/submissions", None, author_token),
+            ("/api/v1/submissions?q=tin", None, editor_token), ("/api/v1/submissions?q=tin", None, author_token)]
 
     def measure():
         counts = []
