@@ -50,6 +50,12 @@ def visible_submissions(user):
     ))
 
 
+# Beyond this many sites a user sees, the rule's OR is cheaper than the parts: most rows pass it, so walking
+# everything newest first finds a page at once, while each site's part costs its own index scan (a member of
+# all 36 sites at 1M: a search through the parts 1.8 s, bench/RESULTS.md).
+MAX_PART_SITES = 4
+
+
 def visibility_parts(user):
     """visible_submissions(user) as selects whose rows together are the same rows (None for an admin, who sees
     everything): each part of the rule on its own, one per site, for the lists across sites (_filtered). An OR
@@ -66,6 +72,8 @@ def visibility_parts(user):
     # A reviewer of a site sees every state an accountant of it does.
     accounted = sorted(m.site_id for m in user.memberships
                        if "accountant" in m.role_set and m.site_id not in reviewed)
+    if len(reviewed) + len(accounted) > MAX_PART_SITES:
+        return None
     return [
         select(Submission).where(Submission.author_id == user.id),
         # Co-written by the user and not their own (those are the first part; every item lists its author).
