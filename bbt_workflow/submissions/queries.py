@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
+from ..domain.roles import ACCOUNTANT, APPROVER, REVIEW_ROLES
 from ..domain.workflow import HIDDEN_FROM_REVIEWERS, IN_REVIEW, PENDING_APPROVAL, STATES, SUBMITTED, VISIBLE_TO_ACCOUNTANTS
 from ..extensions import db
 from ..permissions import can_approve, is_admin
@@ -43,9 +44,9 @@ def visible_submissions(user):
     return stmt.where(or_(
         Submission.author_id == user.id,
         co_authored,
-        and_(Submission.site_id.in_(_sites_where(user, ("editor", "approver"))),
+        and_(Submission.site_id.in_(_sites_where(user, REVIEW_ROLES)),
              Submission.state.not_in(HIDDEN_FROM_REVIEWERS)),
-        and_(Submission.site_id.in_(_sites_where(user, ("accountant",))),
+        and_(Submission.site_id.in_(_sites_where(user, (ACCOUNTANT,))),
              Submission.state.in_(VISIBLE_TO_ACCOUNTANTS)),
     ))
 
@@ -68,10 +69,10 @@ def visibility_parts(user):
     Same rows: tests/integration/test_visibility_parts.py."""
     if is_admin(user):
         return None
-    reviewed = sorted(m.site_id for m in user.memberships if m.role_set & {"editor", "approver"})
+    reviewed = sorted(m.site_id for m in user.memberships if m.role_set & REVIEW_ROLES)
     # A reviewer of a site sees every state an accountant of it does.
     accounted = sorted(m.site_id for m in user.memberships
-                       if "accountant" in m.role_set and m.site_id not in reviewed)
+                       if ACCOUNTANT in m.role_set and m.site_id not in reviewed)
     if len(reviewed) + len(accounted) > MAX_PART_SITES:
         return None
     return [
@@ -126,9 +127,9 @@ def awaiting(user, reviewed_site=None):
             mine.append(Submission.state == PENDING_APPROVAL)
         return or_(*mine)
     return or_(
-        and_(Submission.state == SUBMITTED, Submission.site_id.in_(_sites_where(user, ("editor", "approver")))),
+        and_(Submission.state == SUBMITTED, Submission.site_id.in_(_sites_where(user, REVIEW_ROLES))),
         and_(Submission.state == IN_REVIEW, Submission.assignee_id == user.id),
-        and_(Submission.state == PENDING_APPROVAL, Submission.site_id.in_(_sites_where(user, ("approver",)))),
+        and_(Submission.state == PENDING_APPROVAL, Submission.site_id.in_(_sites_where(user, (APPROVER,)))),
     )
 
 
