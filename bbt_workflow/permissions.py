@@ -77,12 +77,11 @@ def can_account(user, site):
 
 
 def is_accountant_anywhere(user):
+    """An accountant of some site. Read from the user's memberships, which every signed-in page loads already
+    (roles_on): the navigation asks this on every page, and asking the database was one more statement each."""
     if not (user and user.is_authenticated):
         return False
-    return db.session.scalar(
-        select(MembershipRole.role).join(Membership, Membership.id == MembershipRole.membership_id)
-        .where(Membership.user_id == user.id, MembershipRole.role == ACCOUNTANT).limit(1)
-    ) is not None
+    return any(ACCOUNTANT in m.role_set for m in user.memberships)
 
 
 def can_see_personal_payee_fields(user):
