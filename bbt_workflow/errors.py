@@ -7,6 +7,9 @@ Messages are lazy translatable strings, rendered in the caller's language.
 class ServiceError(Exception):
     status = 422
     page_status = None  # a web page's status when it is not the API's (keyset.BadCursor: 400)
+    # Query parameters that made a web page fail and without which the same page works (keyset.BadCursor: a
+    # cursor or page number from an old or edited link): the error page links to the page without them.
+    page_params_to_drop = ()
     code = "rule_violated"
 
     def __init__(self, message, *, code=None, details=None):

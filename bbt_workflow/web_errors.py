@@ -1,7 +1,8 @@
 """One error handler for the app: JSON in the API's format under /api/, HTML pages elsewhere."""
 import logging
+from urllib.parse import urlencode
 
-from flask import Response, jsonify, make_response, render_template
+from flask import Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -61,6 +62,14 @@ def _with_headers_of(exc, response):
     return response
 
 
+def _without_params(names):
+    """This GET page's URL without the named query parameters (the same filters, from the start), or None."""
+    if not names or request.method != "GET":
+        return None
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in names]
+    return request.path + ("?" + urlencode(kept) if kept else "")
+
+
 def register_error_handlers(app):
     @app.errorhandler(ServiceError)
     def _service_error(exc):
@@ -70,7 +79,8 @@ def register_error_handlers(app):
         else:
             status = exc.page_status or exc.status
             response = make_response(
-                render_template("errors/error.html", status=status, message=str(exc.message)), status)
+                render_template("errors/error.html", status=status, message=str(exc.message),
+                                retry_url=_without_params(exc.page_params_to_drop)), status)
         if retry_after_seconds(exc):
             response.headers["Retry-After"] = str(retry_after_seconds(exc))
         return response

@@ -61,6 +61,7 @@ class BadCursor(ValidationFailed):
     """A cursor this app did not make (or made for another sort): 422 in the API, 400 on the pages (a link's
     query the app did not write), which show its message like any service error's."""
     page_status = 400
+    page_params_to_drop = ("cursor", "page")
 
     def __init__(self, message):
         super().__init__(message, code="bad_cursor", details={"cursor": [str(message)]})

@@ -112,3 +112,4 @@ def test_page_with_a_foreign_cursor_is_a_400(client, people):
         response = client.get(f"/sites/tinh/deliveries?cursor={cursor}")
         assert response.status_code == 400, cursor
         assert "bắt đầu lại từ trang đầu" in response.get_data(as_text=True), cursor  # what to do, in Vietnamese
+        assert 'href="/sites/tinh/deliveries"' in response.get_data(as_text=True)  # and a link to do it

@@ -69,9 +69,18 @@ def test_queue_next_links_walk_by_cursor_and_a_bad_cursor_is_a_400(app, client, 
         url = unescape(found.group(1)) if found else None
         assert url is None or "cursor=" in url and "page=" not in url
     assert titles == sorted(TITLES)
-    refused = client.get("/sites/tinh/queue?cursor=xyz")
-    # The page says what is wrong and what to do, in the reader's language (not only "malformed request").
-    assert refused.status_code == 400 and "bắt đầu lại từ trang đầu" in refused.get_data(as_text=True)
+    refused = client.get("/sites/tinh/queue?sort=title&cursor=xyz&state=submitted")
+    # The page says what is wrong and what to do, in the reader's language (not only "malformed request"),
+    # and links to the list's first page with its filters kept and without the cursor.
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "bắt đầu lại từ trang đầu" in html
+    first = re.search(r'<a href="([^"]+)" class="btn btn-primary">Về trang đầu của danh sách</a>', html)
+    assert first and unescape(first.group(1)) == "/sites/tinh/queue?sort=title&state=submitted"
+    again = client.get(unescape(first.group(1)))
+    assert again.status_code == 200 and re.findall(r"data-open>([^<]+)</a>", again.get_data(as_text=True)) \
+        == sorted(TITLES)[:3]
+    # An empty cursor is the first page, not an error.
+    assert "Về trang đầu của danh sách" not in client.get("/sites/tinh/queue?cursor=").get_data(as_text=True)
 
 
 def test_totals_are_capped_counts(client, people, monkeypatch):
