@@ -1,8 +1,9 @@
 """How the audit log reads on the admin page: what was changed, in words, and only the fields that changed.
 
-The log stores codes (`user.updated`, `royalty_sheet`) and whole records before and after (audit/services.py);
-an administrator looking for "who switched this endpoint off" wants the kind of object, the verb and the one
-field that moved. Codes without a label here are shown as stored."""
+The log stores codes (`user.updated`, `royalty_sheet`, `four_eyes`) and whole records before and after
+(audit/services.py); an administrator looking for "who switched this endpoint off" wants the kind of object,
+the verb and the one field that moved, named as the forms name it. Codes without a label here are shown as
+stored."""
 import json
 from dataclasses import dataclass
 
@@ -30,16 +31,47 @@ VERB_LABELS = {
     "reopen": _l("reopened"),
 }
 
+# A snapshot's field (a column's name, or a key of a service's own view of the record) → its name in words,
+# mostly the label of the form that edits it. Every field the audited services write has one
+# (tests/integration/test_audit_log.py checks the snapshots of every kind of object against this table).
+FIELD_LABELS = {
+    "active": _l("Active"), "amount": _l("Amount"), "approval_levels": _l("Approval levels"),
+    "bank_account": _l("Bank account"), "bank_name": _l("Bank"), "cap_group": _l("National cap group"),
+    "categories": _l("Categories"), "category_map": _l("Category mapping (JSON)"), "code": _l("Code"), "commitment_years": _l("Commitment years"),
+    "created_at": _l("Created at"), "default_coefficient": _l("Default coefficient"),
+    "default_factor": _l("Default adjustment factor"), "disabled_reason": _l("Why it was switched off"),
+    "effective_from": _l("In force from"), "effective_to": _l("In force until"), "email": _l("Email"),
+    "factor": _l("Factor"), "fixed_amount": _l("Fixed amount per item"), "four_eyes": _l("Four-eyes rule"),
+    "full_name": _l("Full name"), "id": _l("Record number"), "id_number": _l("ID number (CCCD)"),
+    "is_admin": _l("Administrator"), "kind": _l("Kind"), "label": _l("Label shown"),
+    "labour_contract": _l("Labour contract of 3 months or more"), "max_coefficient": _l("Maximum coefficient"),
+    "max_factor": _l("Maximum adjustment factor"), "min_coefficient": _l("Minimum coefficient"),
+    "min_factor": _l("Minimum adjustment factor"), "name": _l("Name"), "parent": _l("Parent site"),
+    "pen_name": _l("Pen name"), "period_start": _l("Period"), "phone": _l("Phone"), "plan_items": _l("Items planned"),
+    "position": _l("Order"), "previous_secret_valid_until": _l("Previous secret valid until"),
+    "rate_percent": _l("Rate (%)"), "regulation_id": _l("Royalty regulation"), "role": _l("Role"),
+    "roles": _l("Roles"), "royalty_budget": _l("Royalty budget (đồng)"), "site": _l("Site"), "site_id": _l("Site"),
+    "site_kind": _l("Kind of site"), "source_text": _l("Source text"), "state": _l("State"),
+    "tax_code": _l("Tax code"), "threshold": _l("Threshold per payment (VND)"), "to_verify": _l("To verify"),
+    "unit": _l("Unit"), "unit_id": _l("Unit"), "updated_at": _l("Updated at"), "url": _l("URL"), "user": _l("User"),
+    "username": _l("Username"), "value": _l("Value"), "version": _l("Version"), "year": _l("Year"),
+}
+
 
 @dataclass(frozen=True)
 class Change:
     field: str
+    label: str  # the field in words (FIELD_LABELS), else its code
     before: str | None  # None: the field did not exist (a creation)
     after: str | None  # None: it no longer exists (a deletion)
 
 
 def object_label(target_type):
     return OBJECT_LABELS.get(target_type, target_type)
+
+
+def field_label(name):
+    return str(FIELD_LABELS.get(name, name))
 
 
 def verb_label(action):
@@ -49,7 +81,7 @@ def verb_label(action):
 def changes(before, after):
     """The fields that differ between two snapshots (every field of a creation or a deletion), in name order."""
     before, after = before or {}, after or {}
-    return [Change(name, _text(before[name]) if name in before else None,
+    return [Change(name, field_label(name), _text(before[name]) if name in before else None,
                    _text(after[name]) if name in after else None)
             for name in sorted(set(before) | set(after))
             if name not in before or name not in after or before[name] != after[name]]
@@ -59,4 +91,6 @@ def _text(value):
     # Readable Vietnamese (no \u escapes); the template escapes it.
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)

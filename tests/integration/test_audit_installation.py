@@ -242,7 +242,7 @@ def test_admin_pages_record_units_sites_categories_and_targets(client, make, adm
                    "category.updated", "plan_target.set"):
         assert action in html
     # An edit shows the field that changed, old → new; names readable (not \u escapes).
-    assert "<dt><code>name</code></dt>\n          <dd><del>Sở Tư pháp</del> → <ins>Sở Tư pháp tỉnh</ins></dd>" in html
+    assert '<dt>Tên <code class="text-body-secondary fw-normal">name</code></dt>\n          <dd><del>Sở Tư pháp</del> → <ins>Sở Tư pháp tỉnh</ins></dd>' in html
     assert "\\u" not in html
 
 

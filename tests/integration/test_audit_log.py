@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from bbt_workflow.accounts.services import delete_membership, set_membership, update_user
+from bbt_workflow.accounts.services import create_category, delete_membership, set_membership, update_user
 from bbt_workflow.audit.models import AuditEntry
 from bbt_workflow.extensions import db
 from bbt_workflow.publishing.endpoints import create_endpoint, rotate_secret, update_endpoint
+from bbt_workflow.royalties.payees.services import create_payee, update_payee
 from bbt_workflow.royalties.rules.services import save_base_salary
 from tests.conftest import login
 from tests.forms import form_with
@@ -125,12 +126,62 @@ def test_the_admin_page_shows_what_changed_in_words_and_filters_by_object(client
     # The object and the verb in words; only the field that changed, old → new (not the unchanged email).
     assert f"Người dùng #{hong.id} đã sửa" in edit
     assert "<del>Nguyễn Thị Hồng</del> → <ins>Nguyễn Thị Hồng Nhung</ins>" in edit
-    assert "<code>full_name</code>" in edit and "<code>email</code>" not in edit
+    # Each field named in words, its code beside it.
+    assert 'Họ và tên <code class="text-body-secondary fw-normal">full_name</code>' in edit and ">email</code>" not in edit
     created = next(r for r in rows if "membership.set" in r)
-    assert "Thành viên của trang #" in created and "<code>roles</code>" in created  # a creation: every field
+    assert "Thành viên của trang #" in created and 'Vai trò <code class="text-body-secondary fw-normal">roles</code>' in created  # a creation: every field
     # Narrowed to one kind of object; an unknown kind lists everything.
     only_users = client.get("/admin/audit?type=user").get_data(as_text=True)
     assert "user.updated" in only_users and "membership.set" not in only_users
     assert '<option value="user" selected>Người dùng</option>' in only_users
     everything = client.get("/admin/audit?type=nonsense").get_data(as_text=True)
     assert "user.updated" in everything and "membership.set" in everything
+
+
+def _audited_models():
+    """The models whose whole records the log keeps (audit.services.snapshot of every column): the portal
+    endpoints and the royalty rate tables (audited_save)."""
+    from bbt_workflow.publishing.models import PortalEndpoint
+    from bbt_workflow.royalties import models as royalty_models
+    rate_tables = {"royalty_regulations", "royalty_genres", "royalty_adjustment_types", "royalty_national_caps",
+                   "royalty_site_factors", "royalty_base_salaries", "royalty_tax_rules", "royalty_fee_rules"}
+    rates = [m.class_ for m in db.Model.registry.mappers if m.local_table.name in rate_tables]
+    assert len(rates) == len(rate_tables) and royalty_models
+    return [PortalEndpoint, *rates]
+
+
+def test_every_field_the_log_keeps_is_named_in_words(client, make):
+    """The admin page names each changed field as the forms do ("Có hiệu lực từ", not effective_from): every
+    field of the records kept whole, and every field the demo installation's changes wrote."""
+    from sqlalchemy import inspect
+
+    from bbt_workflow.admin.audit_display import FIELD_LABELS
+    from bbt_workflow.audit.services import HIDDEN_FIELDS
+    from bbt_workflow.demo_data import load_demo_data
+    from bbt_workflow.secret_box import is_sealed
+
+    kept = {attr.key for model in _audited_models() for attr in inspect(model).column_attrs
+            if not any(is_sealed(col) for col in attr.columns)} - HIDDEN_FIELDS
+    load_demo_data()
+    admin = make.user("quantri", is_admin=True)
+    site = make.site("tinh")
+    create_category(admin, site, code="chuyen-de", name="Chuyên đề")
+    ketoan = make.user("ketoan2", roles={site: ["accountant"]})
+    payee = create_payee(ketoan, {"full_name": "Trần Văn B", "pen_name": "TVB", "tax_code": "8123456789"})
+    update_payee(ketoan, payee, {"bank_account": "9704001122334455", "labour_contract": True})
+    endpoint, _secret = create_endpoint(admin, site, name="Cổng", kind="webhook", url="http://127.0.0.1:9/hook")
+    update_endpoint(admin, endpoint, active=False)
+    rotate_secret(admin, endpoint)
+    db.session.commit()
+    written = {name for e in _entries() for name in {**(e.before or {}), **(e.after or {})}}
+    kinds = {e.target_type for e in _entries()}
+    assert {"user", "site", "membership", "unit", "category", "payee", "endpoint", "plan_target"} <= kinds, kinds
+    unnamed = (kept | written) - FIELD_LABELS.keys()
+    assert not unnamed, sorted(unnamed)
+
+    # On the page: the field in Vietnamese, its code beside it, a yes/no in words.
+    login(client, "quantri")
+    html = client.get("/admin/audit?type=endpoint").get_data(as_text=True)
+    assert 'Đang hoạt động <code class="text-body-secondary fw-normal">active</code>' in html
+    assert "<del>Có</del> → <ins>Không</ins>" in html
+    assert "Khóa bí mật cũ còn hiệu lực đến" in html
