@@ -19,7 +19,7 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .accounts.models import Membership, MembershipRole, Site
 from .domain.roles import ACCOUNTANT, APPROVER, CREATE_ROLES, PORTAL, REVIEW_ROLES
@@ -174,10 +174,13 @@ _SITES_BY_CODE = "bbt_sites_by_code"
 
 def _site_by_code(code):
     """The site with this code (or None), read once until the transaction ends: a site page's route rule
-    (site_member) and its view (site_for) both ask, and a query by code is not answered from the identity map."""
+    (site_member) and its view (site_for) both ask, and a query by code is not answered from the identity map.
+    Its categories come in the same statement (a join of ~10 rows): the queue's filter and the item form read them,
+    and a second statement for them was ~1 ms of the queue page at 1,000,000 items (bench/RESULTS.md)."""
     known = db.session.info.setdefault(_SITES_BY_CODE, {})
     if code not in known:
-        known[code] = db.session.scalar(select(Site).where(Site.code == code))
+        known[code] = db.session.scalars(
+            select(Site).options(joinedload(Site.categories)).where(Site.code == code)).unique().one_or_none()
     return known[code]
 
 
