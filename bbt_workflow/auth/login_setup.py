@@ -2,7 +2,7 @@
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import User
+from ..accounts.models import User, with_roles
 from ..extensions import db, login_manager
 from ..permissions import is_api_request
 from .services import user_for_token
@@ -19,7 +19,7 @@ def init_app(app):
     def load_user(user_id):
         try:
             uid, stamp = user_id.split(":", 1)
-            user = db.session.get(User, int(uid))
+            user = db.session.get(User, int(uid), options=with_roles())
         except (ValueError, TypeError):
             return None
         if user is None or not user.active or user.get_id() != f"{uid}:{stamp}":

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..accounts.models import User, check_against_dummy_hash
+from ..accounts.models import User, check_against_dummy_hash, with_roles
 from ..db_types import utcnow
 from ..domain.passwords import password_problems
 from ..errors import ServiceError, TooManyAttempts, ValidationFailed
@@ -229,7 +229,9 @@ def issue_api_token(user):
 
 
 def user_for_token(raw):
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    # The user and their roles in the token's statement (every API request reads them).
+    token = db.session.scalars(select(ApiToken).options(*with_roles(ApiToken.user))
+                               .where(ApiToken.token_hash == hash_token(raw))).unique().one_or_none()
     now = utcnow()
     if token is None or token.revoked_at is not None:
         raise TokenRejected(_l("The token is invalid or revoked."))
