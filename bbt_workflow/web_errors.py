@@ -67,7 +67,7 @@ def _without_params(names):
     if not names or request.method != "GET":
         return None
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in names]
-    return request.path + ("?" + urlencode(kept) if kept else "")
+    return request.script_root + request.path + ("?" + urlencode(kept) if kept else "")
 
 
 def register_error_handlers(app):
