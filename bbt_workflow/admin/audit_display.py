@@ -93,4 +93,6 @@ def _text(value):
         return "—"
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        return ", ".join(str(v) for v in value) or "—"  # codes, roles, years: a list in words, not JSON
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -185,3 +185,6 @@ def test_every_field_the_log_keeps_is_named_in_words(client, make):
     assert 'Đang hoạt động <code class="text-body-secondary fw-normal">active</code>' in html
     assert "<del>Có</del> → <ins>Không</ins>" in html
     assert "Khóa bí mật cũ còn hiệu lực đến" in html
+    # A list of codes reads as a list, not as JSON.
+    sites = client.get("/admin/audit?type=site").get_data(as_text=True)
+    assert "<dd>tin-tuc-su-kien, chi-dao-dieu-hanh, " in sites and '["tin-tuc-su-kien"' not in sites
