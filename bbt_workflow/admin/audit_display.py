@@ -8,6 +8,11 @@ import json
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..accounts.models import Site, Unit
+from ..extensions import db
+from ..royalties.models import Regulation
 
 # target_type (as stored: a service's name for the object, or its table's name) → what it is.
 OBJECT_LABELS = {
@@ -78,11 +83,41 @@ def verb_label(action):
     return VERB_LABELS.get(action.rsplit(".", 1)[-1], action)
 
 
-def changes(before, after):
-    """The fields that differ between two snapshots (every field of a creation or a deletion), in name order."""
+# Fields that hold another record's id (a user's unit, a rate's site or regulation) → that record's code column:
+# "Đơn vị: so-tttt" rather than "Đơn vị: 3".
+REFERENCES = {"unit_id": Unit.code, "site_id": Site.code, "regulation_id": Regulation.code}
+
+
+def referenced_codes(entries):
+    """{field: {id: code}} for the ids that a page of entries holds in REFERENCES' fields: one statement per kind
+    of record referred to, whatever the number of entries."""
+    wanted = {}
+    for entry in entries:
+        for snapshot in (entry.before or {}, entry.after or {}):
+            for field in REFERENCES.keys() & snapshot.keys():
+                if isinstance(snapshot[field], int):
+                    wanted.setdefault(field, set()).add(snapshot[field])
+    codes = {}
+    for field, ids in wanted.items():
+        column = REFERENCES[field]
+        id_column = column.class_.id
+        codes[field] = dict(db.session.execute(select(id_column, column).where(id_column.in_(ids))).all())
+    return codes
+
+
+def changes(before, after, codes=None):
+    """The fields that differ between two snapshots (every field of a creation or a deletion), in name order;
+    `codes` (referenced_codes) names the records that id fields point to."""
     before, after = before or {}, after or {}
-    return [Change(name, field_label(name), _text(before[name]) if name in before else None,
-                   _text(after[name]) if name in after else None)
+    codes = codes or {}
+
+    def shown(name, value):
+        if name in codes and value in codes[name]:
+            return codes[name][value]
+        return _text(value)
+
+    return [Change(name, field_label(name), shown(name, before[name]) if name in before else None,
+                   shown(name, after[name]) if name in after else None)
             for name in sorted(set(before) | set(after))
             if name not in before or name not in after or before[name] != after[name]]
 

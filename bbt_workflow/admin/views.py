@@ -66,7 +66,8 @@ def audit_log():
     if kind:
         query = query.where(AuditEntry.target_type == kind)
     page = _paginate(query)
-    rows = [(e, audit_display.changes(e.before, e.after)) for e in page.items]
+    codes = audit_display.referenced_codes(page.items)
+    rows = [(e, audit_display.changes(e.before, e.after, codes)) for e in page.items]
     choices = sorted(((code, str(audit_display.object_label(code))) for code in kinds), key=lambda c: c[1])
     return render_template("admin/audit.html", page=page, rows=rows, kinds=choices, kind=kind,
                            object_label=audit_display.object_label, verb_label=audit_display.verb_label)

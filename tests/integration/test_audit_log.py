@@ -185,6 +185,13 @@ def test_every_field_the_log_keeps_is_named_in_words(client, make):
     assert 'Đang hoạt động <code class="text-body-secondary fw-normal">active</code>' in html
     assert "<del>Có</del> → <ins>Không</ins>" in html
     assert "Khóa bí mật cũ còn hiệu lực đến" in html
+    # An id of another record reads as that record's code: a user's unit, a rate's site.
+    make.unit("so-xd", "Sở Xây dựng")
+    hong = make.user("hong")
+    update_user(admin, hong, unit="so-xd")
+    db.session.commit()
+    users = client.get("/admin/audit?type=user").get_data(as_text=True)
+    assert re.search(r'Đơn vị <code[^>]*>unit_id</code></dt>\s*<dd><del>—</del> → <ins>so-xd</ins>', users)
     # A list of codes reads as a list, not as JSON.
     sites = client.get("/admin/audit?type=site").get_data(as_text=True)
     assert "<dd>tin-tuc-su-kien, chi-dao-dieu-hanh, " in sites and '["tin-tuc-su-kien"' not in sites
