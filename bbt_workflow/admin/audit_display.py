@@ -42,7 +42,8 @@ VERB_LABELS = {
 FIELD_LABELS = {
     "active": _l("Active"), "amount": _l("Amount"), "approval_levels": _l("Approval levels"),
     "bank_account": _l("Bank account"), "bank_name": _l("Bank"), "cap_group": _l("National cap group"),
-    "categories": _l("Categories"), "category_map": _l("Category mapping (JSON)"), "code": _l("Code"), "commitment_years": _l("Commitment years"),
+    "categories": _l("Categories"), "category_map": _l("Category mapping (JSON)"), "code": _l("Code"),
+    "commitment_years": _l("Commitment years"),
     "created_at": _l("Created at"), "default_coefficient": _l("Default coefficient"),
     "default_factor": _l("Default adjustment factor"), "disabled_reason": _l("Why it was switched off"),
     "effective_from": _l("In force from"), "effective_to": _l("In force until"), "email": _l("Email"),
@@ -84,7 +85,7 @@ def verb_label(action):
 
 
 # Fields that hold another record's id (a user's unit, a rate's site or regulation) → that record's code column:
-# "Đơn vị: so-tttt" rather than "Đơn vị: 3".
+# "Đơn vị: so-tttt" rather than "Đơn vị: 3". An id whose record is gone is shown as stored.
 REFERENCES = {"unit_id": Unit.code, "site_id": Site.code, "regulation_id": Regulation.code}
 
 
