@@ -6,12 +6,14 @@ the verb and the one field that moved, named as the forms name it. Codes without
 stored."""
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Site, Unit
 from ..extensions import db
+from ..formatting import format_date, format_datetime
 from ..royalties.models import Regulation
 
 # target_type (as stored: a service's name for the object, or its table's name) → what it is.
@@ -89,6 +91,11 @@ def verb_label(action):
 REFERENCES = {"unit_id": Unit.code, "site_id": Site.code, "regulation_id": Regulation.code}
 
 
+# Fields kept as ISO text (audit.services.plain) → shown as the app shows days and instants (dd/mm/yyyy, local).
+DAY_FIELDS = frozenset({"effective_from", "effective_to", "period_start"})
+INSTANT_FIELDS = frozenset({"created_at", "updated_at", "previous_secret_valid_until"})
+
+
 def referenced_codes(entries):
     """{field: {id: code}} for the ids that a page of entries holds in REFERENCES' fields: one statement per kind
     of record referred to, whatever the number of entries."""
@@ -115,6 +122,13 @@ def changes(before, after, codes=None):
     def shown(name, value):
         if name in codes and value in codes[name]:
             return codes[name][value]
+        if isinstance(value, str) and name in DAY_FIELDS:
+            return format_date(value)
+        if isinstance(value, str) and name in INSTANT_FIELDS:
+            try:
+                return format_datetime(datetime.fromisoformat(value))
+            except ValueError:
+                return value
         return _text(value)
 
     return [Change(name, field_label(name), shown(name, before[name]) if name in before else None,

@@ -193,6 +193,24 @@ def test_every_field_the_log_keeps_is_named_in_words(client, make):
     db.session.commit()
     users = client.get("/admin/audit?type=user").get_data(as_text=True)
     assert re.search(r'Đơn vị <code[^>]*>unit_id</code></dt>\s*<dd><del>—</del> → <ins>so-xd</ins>', users)
+    # Days and instants as the app shows them (dd/mm/yyyy, local time), not as stored (ISO, UTC).
+    rotated = client.get("/admin/audit?type=endpoint").get_data(as_text=True)
+    until = endpoint.previous_secret_valid_until
+    assert until is not None and until.isoformat() not in rotated
+    assert re.search(r"Khóa bí mật cũ còn hiệu lực đến <code[^>]*>previous_secret_valid_until</code></dt>\s*"
+                     r"<dd>\d\d/\d\d/\d{4} \d\d:\d\d</dd>", rotated)
     # A list of codes reads as a list, not as JSON.
     sites = client.get("/admin/audit?type=site").get_data(as_text=True)
     assert "<dd>tin-tuc-su-kien, chi-dao-dieu-hanh, " in sites and '["tin-tuc-su-kien"' not in sites
+
+
+def test_days_and_instants_read_as_the_app_shows_them(app):
+    from bbt_workflow.admin.audit_display import changes
+
+    with app.test_request_context():
+        shown = {c.field: (c.before, c.after) for c in changes(
+            {"effective_from": "2024-07-01", "updated_at": "2026-12-04T17:30:00+00:00", "source_text": "2024-07-01"},
+            {"effective_from": "2026-01-01", "updated_at": "2026-12-05T01:05:00+00:00", "source_text": "x"})}
+    assert shown["effective_from"] == ("01/07/2024", "01/01/2026")
+    assert shown["updated_at"] == ("05/12/2026 00:30", "05/12/2026 08:05")  # Asia/Ho_Chi_Minh, UTC+7
+    assert shown["source_text"] == ("2024-07-01", "x")  # a text field is left as written
