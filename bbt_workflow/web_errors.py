@@ -1,8 +1,7 @@
 """One error handler for the app: JSON in the API's format under /api/, HTML pages elsewhere."""
 import logging
-from urllib.parse import urlencode
 
-from flask import Response, jsonify, make_response, render_template, request
+from flask import Response, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -63,11 +62,12 @@ def _with_headers_of(exc, response):
 
 
 def _without_params(names):
-    """This GET page's URL without the named query parameters (the same filters, from the start), or None."""
-    if not names or request.method != "GET":
+    """This GET page's URL without the named query parameters (the same filters, from the start), or None:
+    built by url_for from the request's endpoint like the pager's "First page" link (_macros.seek_pager)."""
+    if not names or request.method != "GET" or request.endpoint is None:
         return None
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in names]
-    return request.script_root + request.path + ("?" + urlencode(kept) if kept else "")
+    kept = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names}
+    return url_for(request.endpoint, **(request.view_args or {}), **kept)
 
 
 def register_error_handlers(app):

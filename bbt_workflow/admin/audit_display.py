@@ -118,27 +118,24 @@ def changes(before, after, codes=None):
     `codes` (referenced_codes) names the records that id fields point to."""
     before, after = before or {}, after or {}
     codes = codes or {}
-
-    def shown(name, value):
-        if name in codes and value in codes[name]:
-            return codes[name][value]
-        if isinstance(value, str) and name in DAY_FIELDS:
-            return format_date(value)
-        if isinstance(value, str) and name in INSTANT_FIELDS:
-            try:
-                return format_datetime(datetime.fromisoformat(value))
-            except ValueError:
-                return value
-        return _text(value)
-
-    return [Change(name, field_label(name), shown(name, before[name]) if name in before else None,
-                   shown(name, after[name]) if name in after else None)
+    return [Change(name, field_label(name), _text(name, before[name], codes) if name in before else None,
+                   _text(name, after[name], codes) if name in after else None)
             for name in sorted(set(before) | set(after))
             if name not in before or name not in after or before[name] != after[name]]
 
 
-def _text(value):
-    # Readable Vietnamese (no \u escapes); the template escapes it.
+def _text(name, value, codes):
+    """A field's value as the page shows it (the template escapes it): another record's code for its id, a day or
+    an instant as the app formats them, yes/no and lists in words, anything else as readable JSON (no \\u escapes)."""
+    if name in codes and value in codes[name]:
+        return codes[name][value]
+    if isinstance(value, str) and name in DAY_FIELDS:
+        return format_date(value)
+    if isinstance(value, str) and name in INSTANT_FIELDS:
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if value is None:
         return "—"
     if isinstance(value, bool):
