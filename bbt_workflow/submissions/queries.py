@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Category, Membership, MembershipRole, Site, Unit, User
 from ..domain.roles import ACCOUNTANT, APPROVER, REVIEW_ROLES
@@ -285,12 +285,16 @@ class QueueCounts:
         return {state: CappedCount(n) for (state, of), n in self.by_type.items() if of == content_type}
 
 
+# Built once: constructing it was ~0.2 ms of each queue page, more than PostgreSQL takes to answer it.
+_QUEUE_COUNTS = select(SiteStateCount.state, SiteStateCount.content_type, SiteStateCount.n).where(
+    SiteStateCount.site_id == bindparam("site_id"), SiteStateCount.state.in_(REVIEWED_STATES), SiteStateCount.n > 0)
+
+
 def queue_counts(site):
     """Items per state (and per type) in a site's queue (what reviewers see): read from site_state_counts (kept
     by triggers, migrations 0021 and 0023) in one statement of at most 7 × 8 rows, whatever the size of the site."""
-    by_type = {(state, content_type): n for state, content_type, n in db.session.execute(
-        select(SiteStateCount.state, SiteStateCount.content_type, SiteStateCount.n).where(
-            SiteStateCount.site_id == site.id, SiteStateCount.state.in_(REVIEWED_STATES), SiteStateCount.n > 0))}
+    by_type = {(state, content_type): n
+               for state, content_type, n in db.session.execute(_QUEUE_COUNTS, {"site_id": site.id})}
     by_state = Counter()
     for (state, _content_type), n in by_type.items():
         by_state[state] += n
@@ -352,12 +356,15 @@ def home_item_counts(user, site_ids):
     return counts
 
 
+# An item's history and revisions name who did each step: loaded with them, not one statement per person.
 def history_of(sub):
     return db.session.scalars(
         select(HistoryEntry).where(HistoryEntry.submission_id == sub.id).order_by(HistoryEntry.id)
+        .options(joinedload(HistoryEntry.actor))
     ).all()
 
 
 def revisions_of(sub, newest_first=False):
     order = Revision.number.desc() if newest_first else Revision.number
-    return db.session.scalars(select(Revision).where(Revision.submission_id == sub.id).order_by(order)).all()
+    return db.session.scalars(select(Revision).where(Revision.submission_id == sub.id).order_by(order)
+                              .options(joinedload(Revision.created_by))).all()
