@@ -28,7 +28,7 @@ from .domain.sheet_workflow import APPROVER as SHEET_APPROVER
 from .domain.sheet_workflow import DRAFT as SHEET_DRAFT
 from .domain.workflow import APPROVED, HIDDEN_FROM_REVIEWERS, PUBLISHED, VISIBLE_TO_ACCOUNTANTS, Actor
 from .extensions import db
-from .submissions.models import Submission
+from .submissions.models import Submission, with_references
 
 
 # --- predicates -------------------------------------------------------------
@@ -160,7 +160,7 @@ def site_for(user, code):
 # --- route rules ------------------------------------------------------------
 
 def _submission_visible(user, kwargs):
-    sub = db.session.get(Submission, kwargs["submission_id"])
+    sub = db.session.get(Submission, kwargs["submission_id"], options=with_references())
     # The session holds loaded objects weakly: kept until the transaction ends, the item is still in its
     # identity map when the view gets it by id, instead of being loaded again with its co-authors, attachments
     # and site (4 of the item page's statements).

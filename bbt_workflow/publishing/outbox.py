@@ -9,6 +9,7 @@ import json
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..db_types import utcnow
 from ..domain import delivery_policy as dp
@@ -151,9 +152,10 @@ def cycle_publish_rows(submission_id):
 
 
 def delivery_status(sub):
-    """What the submission page shows: the latest row per endpoint."""
+    """What the submission page shows: the latest row per endpoint, with its endpoint (the page names it)."""
     rows = db.session.scalars(
         select(Delivery).where(Delivery.submission_id == sub.id).order_by(Delivery.id.desc()).limit(50)
+        .options(joinedload(Delivery.endpoint))
     ).all()
     latest = {}
     for row in rows:

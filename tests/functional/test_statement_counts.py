@@ -13,7 +13,7 @@ from bbt_workflow.royalties.sheets.transitions import create_sheet
 from bbt_workflow.submissions import services
 from tests.conftest import api_token, bearer, login
 from tests.integration.test_sheet_statement_count import import_graded_month
-from tests.publishing_helpers import People, add_endpoint, create_approved
+from tests.publishing_helpers import People, add_endpoint, create_approved, create_submitted
 
 N = 3
 
@@ -153,9 +153,33 @@ def test_item_page_loads_the_item_once(client, people):
     client.get(url)
     with counted() as statements:
         assert client.get(url).status_code == 200
-    flat = [" ".join(s.split()) for s in statements]
-    assert len([s for s in flat if s.startswith("SELECT submissions.id") and "FROM submissions WHERE" in s]) == 1
+    flat = [" ".join(s.split()) + " " for s in statements]
+    # The item's own row (its site, category, unit, author and assignee joined to it: with_references).
+    assert len([s for s in flat if s.startswith("SELECT submissions.id") and " FROM submissions " in s]) == 1
     assert len([s for s in flat if "FROM attachments WHERE" in s]) == 1
+    # Nothing the page shows of the item is read on its own afterwards.
+    for table in ("sites", "categories", "units"):
+        assert not [s for s in flat if f" FROM {table} WHERE {table}.id = " in s], (table, flat)
+
+
+def test_item_page_costs_the_same_for_one_person_and_several_in_its_history(make, client, people):
+    # Who did each step (history, revisions) was loaded one person at a time, as the page first named them:
+    # an item several editors had worked on cost a statement more for each.
+    sub = create_submitted(people)
+    services.transition_submission(people.editor, sub, "release", sub.version)
+    db.session.commit()
+    login(client, people.approver.username)
+    few = _statements(client, f"/submissions/{sub.id}")
+
+    others = [make.user(f"bientap_{i}", roles={people.site: ["editor"]}) for i in range(3)]
+    for editor in others:
+        services.transition_submission(editor, sub, "claim", sub.version)
+        services.edit_submission(editor, sub, sub.version, {"title": f"Sửa bởi {editor.username}"})
+        services.transition_submission(editor, sub, "release", sub.version)
+        db.session.commit()
+    html = client.get(f"/submissions/{sub.id}").get_data(as_text=True)
+    assert sub.state == "submitted" and all(editor.full_name in html for editor in others)  # named in its history
+    assert _statements(client, f"/submissions/{sub.id}") == few
 
 
 def test_deliveries_and_dashboard_cost_the_same_for_n_and_3n_rows(client, people):

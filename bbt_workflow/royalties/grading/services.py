@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ...db_types import utcnow
 from ...domain import workflow as wf
@@ -24,7 +25,7 @@ from ...formatting import LocalNumber
 from ...permissions import may_regrade
 from ...submissions.services import record_history
 from ...versioning import check_version, flush_or_conflict
-from ..models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee
+from ..models import COEFFICIENT, Grading, GradingFactor, GradingPart, GradingPayee, Payee
 from ..payees.services import resolve_payee
 from ..rules.queries import adjustment_of, genre_of, national_caps_on, regulation_on, site_factor_on, unit_value_on
 from ..session_cache import session_cache
@@ -205,15 +206,24 @@ def prefetch_current_gradings(subs):
     _current_gradings().update({i: found.get(i) for i in ids})
 
 
+# One grading whole in one statement: its parts, their factors and payees, and who graded it (a few rows: a
+# grading has one to a few parts, each a few payees and factors). Loaded by their relationships' own "selectin",
+# they were five more statements on every item page; the payees' commitment years are the sheet's concern, not
+# the item's (loaded if read).
+_PARTS = joinedload(Grading.parts)
+_WHOLE_GRADING = (joinedload(Grading.graded_by), _PARTS.joinedload(GradingPart.factors),
+                  _PARTS.joinedload(GradingPart.payees).joinedload(GradingPayee.payee).lazyload(Payee.commitments))
+
+
 def current_grading(sub):
     # Kept for the transaction like a prefetched page (the item page asked four times: the grading
     # forms, the display, the API view; each reloaded the grading with its parts, payees and factors).
     known = _current_gradings()
     if sub.id not in known:
-        known[sub.id] = db.session.scalar(
+        known[sub.id] = db.session.scalars(
             select(Grading).where(Grading.submission_id == sub.id, Grading.is_current.is_(True))
-            .order_by(Grading.id.desc()).limit(1)
-        )
+            .order_by(Grading.id.desc()).limit(1).options(*_WHOLE_GRADING)
+        ).unique().one_or_none()
     return known[sub.id]
 
 

@@ -44,14 +44,15 @@ def awarded_on(sub):
                                  .where(Incentive.submission_id == sub.id)))
 
 
-def incentive_room(sub):
-    """(limit, already awarded, what is left) for the item; (0, awarded, 0) when it has no grading."""
+def incentive_room(sub, awards=None):
+    """(limit, already awarded, what is left) for the item; (0, awarded, 0) when it has no grading.
+    awards: the item's awards as awards_of read them (the item page lists them), summed instead of counted again."""
     try:
         earned = item_royalty(sub)
     except ServiceError:
         earned = None
     limit = incentive_limit(sum(earned.values())) if earned else 0
-    awarded = awarded_on(sub)
+    awarded = awarded_on(sub) if awards is None else sum(award.amount for award in awards)
     return limit, awarded, max(limit - awarded, 0)
 
 

@@ -18,7 +18,8 @@ def incentive_panel(user, sub, form=None):
     """What the item page's incentive partial shows: None for readers who do not see royalty figures."""
     if not (user and user.is_authenticated) or not can_read_sheets(user, sub.site):
         return None
-    limit, awarded, left = services.incentive_room(sub)
+    awards = services.awards_of(sub)
+    limit, awarded, left = services.incentive_room(sub, awards)
     may_award = may_award_incentive(user, sub) and limit > 0
     if form is None and may_award:
         try:
@@ -26,7 +27,7 @@ def incentive_panel(user, sub, form=None):
         except ServiceError:
             payees = []
         form = IncentiveForm(payees=payees, formdata=None)
-    return {"awards": services.awards_of(sub), "limit": limit, "awarded": awarded, "left": left,
+    return {"awards": awards, "limit": limit, "awarded": awarded, "left": left,
             "may_award": may_award, "form": form}
 
 
