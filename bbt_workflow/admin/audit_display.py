@@ -114,13 +114,15 @@ def referenced_codes(entries):
 
 
 def changes(before, after, codes=None):
-    """The fields that differ between two snapshots (every field of a creation or a deletion), in name order;
-    `codes` (referenced_codes) names the records that id fields point to."""
+    """The fields that differ between two snapshots (every field of a creation or a deletion), in the snapshots'
+    order (the record's columns or the service's view of it: code and name first, as its form reads, not the
+    alphabet's); `codes` (referenced_codes) names the records that id fields point to."""
     before, after = before or {}, after or {}
     codes = codes or {}
+    names = list(after) + [name for name in before if name not in after]
     return [Change(name, field_label(name), _text(name, before[name], codes) if name in before else None,
                    _text(name, after[name], codes) if name in after else None)
-            for name in sorted(set(before) | set(after))
+            for name in names
             if name not in before or name not in after or before[name] != after[name]]
 
 

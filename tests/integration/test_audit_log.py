@@ -124,7 +124,7 @@ def test_the_admin_page_shows_what_changed_in_words_and_filters_by_object(client
     rows = re.findall(r"<tr>\s*<td class=\"text-nowrap\">(.*?)</tr>", html, re.S)
     edit = next(r for r in rows if "user.updated" in r)
     # The object and the verb in words; only the field that changed, old → new (not the unchanged email).
-    assert f"Người dùng #{hong.id} đã sửa" in edit
+    assert f"Người dùng #{hong.id} đã được sửa" in edit
     assert "<del>Nguyễn Thị Hồng</del> → <ins>Nguyễn Thị Hồng Nhung</ins>" in edit
     # Each field named in words, its code beside it.
     code = '<code class="text-body-secondary fw-normal">'
@@ -214,3 +214,19 @@ def test_days_and_instants_read_as_the_app_shows_them(app):
     assert shown["effective_from"] == ("01/07/2024", "01/01/2026")
     assert shown["updated_at"] == ("05/12/2026 00:30", "05/12/2026 08:05")  # Asia/Ho_Chi_Minh, UTC+7
     assert shown["source_text"] == ("2024-07-01", "x")  # a text field is left as written
+
+
+def test_fields_read_in_the_records_order_not_the_alphabets(client, make):
+    # A new site reads as its form does (code, name, kind, levels, ...), not sorted by code
+    # (active, approval_levels, code, ...): the order of the snapshot the service wrote.
+    from bbt_workflow.accounts.services import create_site
+
+    admin = make.user("admin", is_admin=True)
+    create_site(admin, code="huyen", name="Huyện Lộc Ninh", kind="component", approval_levels=1)
+    db.session.commit()
+    entry = _entries("site.created")[-1]
+    login(client, "admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>\s*<td class=\"text-nowrap\">(.*?)</tr>", html, re.S) if "site.created" in r)
+    shown = re.findall(r'<code class="text-body-secondary fw-normal">(\w+)</code>', row)
+    assert shown == list(entry.after) and shown[:2] == ["code", "name"] and shown != sorted(shown)
