@@ -28,6 +28,22 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "Chuyển đổi số ở cấp xã"
 
 
+# The words of the given elements' text that the browser broke across lines (a word's range spans one line box
+# unless it was broken inside).
+WORDS_BROKEN_ACROSS_LINES = """cells => cells.flatMap(cell => {
+    const broken = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of node.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) broken.push(word[0]);
+        }
+    }
+    return broken;
+})"""
+
+
 def _png(path, size=(640, 420), colour=(200, 30, 30)):
     Image.new("RGB", size, colour).save(path, "PNG")
     return str(path)
@@ -168,6 +184,11 @@ def test_journey_from_draft_with_photos_to_the_paid_sheet(make, open_page, tmp_p
         expect(panel.locator(".state-badge")).to_have_text("Đã đăng")
         expect(panel.get_by_role("link", name=sub.portal_url).first).to_be_visible()
     expect(boss.locator("aside .delivery-panel")).to_contain_text("Đã gửi")
+    # The grading's table in the panel wraps between words, never inside one: a card's `overflow-wrap:
+    # anywhere` had let the browser size its columns to one letter ("P h ầ n" down the header).
+    cells = boss.locator("aside .grading-summary th, aside .grading-summary td")
+    expect(cells.first).to_be_visible()
+    assert cells.count() >= 10 and cells.evaluate_all(WORDS_BROKEN_ACROSS_LINES) == []
 
     # The accountant computes the month's sheet and checks it, the approver approves it, the
     # accountant marks it paid and downloads the Excel file, whose total is the page's.
