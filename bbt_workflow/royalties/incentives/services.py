@@ -44,15 +44,15 @@ def awarded_on(sub):
                                  .where(Incentive.submission_id == sub.id)))
 
 
-def incentive_room(sub, awards=None):
+def incentive_room(sub, awards):
     """(limit, already awarded, what is left) for the item; (0, awarded, 0) when it has no grading.
-    awards: the item's awards as awards_of read them (the item page lists them), summed instead of counted again."""
+    awards: all the item's awards (awards_of), which the page and the API list beside these figures."""
     try:
         earned = item_royalty(sub)
     except ServiceError:
         earned = None
     limit = incentive_limit(sum(earned.values())) if earned else 0
-    awarded = awarded_on(sub) if awards is None else sum(award.amount for award in awards)
+    awarded = sum(award.amount for award in awards)
     return limit, awarded, max(limit - awarded, 0)
 
 
@@ -110,6 +110,8 @@ def incentive_view(row):
 
 
 def incentives_view(sub, rows=None):
-    limit, awarded, left = incentive_room(sub)
-    rows = awards_of(sub) if rows is None else rows
-    return {"items": [incentive_view(r) for r in rows], "limit": limit, "awarded": awarded, "remaining": left}
+    """The API's answer: `rows` (default: all the item's awards) with the item's limit and what is left."""
+    awards = awards_of(sub)
+    limit, awarded, left = incentive_room(sub, awards)
+    return {"items": [incentive_view(r) for r in (awards if rows is None else rows)], "limit": limit,
+            "awarded": awarded, "remaining": left}
