@@ -23,7 +23,7 @@ from .cli import bbt_cli
 from .core.bench_ceiling import bp as bench_ceiling_bp
 from .core.views import bp as core_bp
 from .extensions import babel, cache, csrf, db, mail, migrate
-from .i18n import select_locale, select_timezone
+from .i18n import install_template_translations, select_locale, select_timezone
 from .logging_setup import configure_logging
 from .mailqueue import models as _mail  # noqa: F401
 from .mailqueue.worker import send_due_emails
@@ -83,6 +83,7 @@ def create_app(config_class=None):
         timezone_selector=select_timezone,
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
+    install_template_translations(app)
     cache.init_app(app)
     login_setup.init_app(app)
     install_request_guards(app)
