@@ -1,5 +1,6 @@
 """Language and time zone selection: Vietnamese unless the user asked for English
-(?lang=, then for the API Accept-Language, then the session's or the user's choice)."""
+(?lang=, then for the API Accept-Language, then the session's or the user's choice); and the templates'
+translation functions, which read the selected language's catalog once per render."""
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_translations
 from flask_login import current_user
@@ -29,7 +30,6 @@ def select_locale():
 
 def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-
 
 
 # The templates' `_()` read the catalog of the render's language once per render, not once per string.
