@@ -125,7 +125,7 @@ def _in_app_zone(instant, zone=None):
 def app_zone():
     """The app's zone (Flask-Babel's, from BABEL_DEFAULT_TIMEZONE) as a zoneinfo zone: Flask-Babel gives a pytz
     one, whose conversions run in Python (9 µs an instant against zoneinfo's 1.3; a queue page converts ~100).
-    Same zone by name, same database rules."""
+    The same zone, by its name."""
     return _zone_named(str(get_timezone()))
 
 
