@@ -2,7 +2,7 @@
 turned that kind off, an email queued in the same transaction (sent after commit)."""
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..accounts.models import Membership, MembershipRole, User
 from ..db_types import utcnow
@@ -63,10 +63,13 @@ def notify_transition(sub, action, *, actor=None, comment=None):
                         label=EVENT_LABELS[action], comment=comment, actor=actor, link=link)
 
 
+# Every signed-in page shows it (the menu's count): built once, a statement object keeps its cache key.
+_UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                    Notification.read_at.is_(None))
+
+
 def unread_count(user):
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user.id})
 
 
 def mark_notifications_read(user):
