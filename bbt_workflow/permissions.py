@@ -170,6 +170,9 @@ def _submission_visible(user, kwargs):
 
 _CHECKED = "bbt_checked_by_rule"
 _SITES_BY_CODE = "bbt_sites_by_code"
+# Built once, executed with the code as its parameter: SQLAlchemy keeps a statement's cache key on the object, so
+# the same object is neither built nor walked again (0.54–0.58 → 0.38–0.42 ms timed alone at 1M, bench/RESULTS.md).
+_SITE_BY_CODE = select(Site).options(joinedload(Site.categories)).where(Site.code == bindparam("code"))
 
 
 def _site_by_code(code):
@@ -181,11 +184,6 @@ def _site_by_code(code):
     if code not in known:
         known[code] = db.session.scalars(_SITE_BY_CODE, {"code": code}).unique().one_or_none()
     return known[code]
-
-
-# Built once, executed with the code as its parameter: SQLAlchemy keeps a statement's cache key on the object,
-# so the same object is neither built nor walked again (0.56 → 0.37 ms a site page at 1M, bench/RESULTS.md).
-_SITE_BY_CODE = select(Site).options(joinedload(Site.categories)).where(Site.code == bindparam("code"))
 
 
 @event.listens_for(Session, "after_commit")
