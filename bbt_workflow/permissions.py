@@ -151,7 +151,7 @@ def visible_sites_query(user):
 
 def site_for(user, code):
     """The site with this code if the user may see it, else 404."""
-    site = _site_by_code(code)
+    site = site_by_code(code)
     if site is None or not can_view_site(user, site):
         abort(404)
     return site
@@ -175,9 +175,10 @@ _SITES_BY_CODE = "bbt_sites_by_code"
 _SITE_BY_CODE = select(Site).options(joinedload(Site.categories)).where(Site.code == bindparam("code"))
 
 
-def _site_by_code(code):
+def site_by_code(code):
     """The site with this code (or None), read once until the transaction ends: a site page's route rule
-    (site_member) and its view (site_for) both ask, and a query by code is not answered from the identity map.
+    (site_member), its view (site_for) and its services (reports.services.report_scope) all ask, and a query by
+    code is not answered from the identity map.
     Its categories come in the same statement (a join of ~10 rows): the queue's filter and the item form read them,
     and a second statement for them was ~1 ms of the queue page at 1,000,000 items (bench/RESULTS.md)."""
     known = db.session.info.setdefault(_SITES_BY_CODE, {})
@@ -194,7 +195,7 @@ def _release_checked(session, *args):
 
 
 def _site_member(user, kwargs):
-    site = _site_by_code(kwargs["site"])
+    site = site_by_code(kwargs["site"])
     return site is not None and is_member(user, site)
 
 

@@ -4,17 +4,14 @@ Who: a site's approvers, accountants and admins (`can_read_reports`); every site
 the provincial portal's approvers (`can_read_all_site_reports`). A site the actor may not see is 404.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from ..accounts.models import Site
 from ..domain.content_types import CONTENT_TYPE_CODES
 from ..domain.report_figures import (
     PeriodError, change_percent, check_period, duration_figures, percent, same_period_last_year, utc_bounds,
     year_start,
 )
 from ..errors import Forbidden, NotFound, field_error
-from ..extensions import db
-from ..permissions import can_read_all_site_reports, can_read_reports, can_view_site
+from ..permissions import can_read_all_site_reports, can_read_reports, can_view_site, site_by_code
 from . import queries
 from .documents import ReportLabels, write_report_docx, write_report_xlsx
 
@@ -33,7 +30,7 @@ def report_scope(actor, site_code):
             raise Forbidden(_l("Only administrators and the portal's approvers see every site's figures."),
                             code="not_allowed")
         return ALL_SITES, None
-    site = db.session.scalar(select(Site).where(Site.code == site_code))
+    site = site_by_code(site_code)
     if site is None or not can_view_site(actor, site):
         raise NotFound(_l("No such site."))
     if not can_read_reports(actor, site):

@@ -8,9 +8,7 @@ member of, as the API does.
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..accounts.models import Site
 from ..auth.current import current_actor
 from ..db_types import utcnow
 from ..domain.report_periods import CUSTOM, current_quarter, period_days
@@ -21,7 +19,8 @@ from ..extensions import db
 from ..forms_base import show_service_error
 from ..formatting import format_date
 from ..permissions import (
-    can_read_all_site_reports, can_read_reports, can_read_some_reports, can_review, requires, visible_sites_query,
+    can_read_all_site_reports, can_read_reports, can_read_some_reports, can_review, requires, site_by_code,
+    visible_sites_query,
 )
 from .dashboard import report_dashboard
 from .forms import PeriodForm
@@ -71,7 +70,7 @@ def _readable_sites(user):
 
 def _page(site, form, board, status, period=None):
     user = current_actor()
-    site_obj = None if site == ALL_SITES else db.session.scalar(select(Site).where(Site.code == site))
+    site_obj = None if site == ALL_SITES else site_by_code(site)
     queue_links = {}
     if site_obj is not None and can_review(user, site_obj):
         queue_links = {state: url_for("submissions_web.queue", site=site, state=state) for state in WAITING_STATES}
